@@ -1,0 +1,2 @@
+Console.WriteLine("EdgeAgent: not yet implemented");
+return 0;

@@ -1,0 +1,2 @@
+Console.WriteLine("InverterSimulator: not yet implemented");
+return 0;
