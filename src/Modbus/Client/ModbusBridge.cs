@@ -25,7 +25,7 @@ public sealed class ModbusBridgeOptions
 /// <summary>The one owner of a Modbus endpoint (many inverters accept a single TCP client; an RS-485 bus carries one request at a time).
 /// Devices never own sockets: they ask the bridge, which queues requests from every device and unit id, spaces them by the
 /// inter-request delay, and sets aside unit ids that keep failing so that one dead device does not starve the others.</summary>
-public sealed class ModbusBridge : IAsyncDisposable
+public sealed class ModbusBridge : IModbusRegisterReader, IAsyncDisposable
 {
     private readonly ModbusClient _client;
     private readonly ModbusBridgeOptions _options;
@@ -88,6 +88,20 @@ public sealed class ModbusBridge : IAsyncDisposable
             _queue.Release();
         }
     }
+
+    public Task ReadHoldingRegistersAsync(byte unitId, ushort address, Memory<ushort> destination, CancellationToken cancellationToken) =>
+        ExecuteAsync(unitId, async (c, ct) =>
+        {
+            await c.ReadHoldingRegistersAsync(unitId, address, destination, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    public Task ReadInputRegistersAsync(byte unitId, ushort address, Memory<ushort> destination, CancellationToken cancellationToken) =>
+        ExecuteAsync(unitId, async (c, ct) =>
+        {
+            await c.ReadInputRegistersAsync(unitId, address, destination, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     public Task<ushort[]> ReadHoldingRegistersAsync(byte unitId, ushort address, int count, CancellationToken cancellationToken) =>
         ExecuteAsync(unitId, (c, ct) => c.ReadHoldingRegistersAsync(unitId, address, count, ct), cancellationToken);

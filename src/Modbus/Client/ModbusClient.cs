@@ -9,7 +9,7 @@ namespace PvEdge.Modbus.Client;
 /// are discarded, never taken as the answer. Reads longer than 125 registers are split.
 /// Every failure is a <see cref="ModbusException"/>: <see cref="ModbusTimeoutException"/>, <see cref="ModbusExceptionResponse"/>,
 /// <see cref="ModbusProtocolException"/> or <see cref="ModbusTransportException"/>.</summary>
-public sealed class ModbusClient : IAsyncDisposable
+public sealed class ModbusClient : IModbusRegisterReader, IAsyncDisposable
 {
     private readonly IModbusTransport _transport;
     private readonly ModbusClientOptions _options;
