@@ -44,6 +44,8 @@ public static class SymbolicRegression
         bool TimeUp() => cancellationToken.IsCancellationRequested ||
                          (options.TimeBudget is { } b && time.GetElapsedTime(started) >= b);
         var iterations = 0;
+        var simplestExact = int.MaxValue;
+        var stale = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads) };
         while (iterations < options.MaxIterations && !TimeUp())
         {
@@ -60,7 +62,14 @@ public static class SymbolicRegression
             }
             if (hof.BestLoss <= options.EarlyStopLoss)
             {
-                break;
+                // Exact: keep going a few iterations while parsimony finds a simpler exact formula.
+                var simplest = hof.Front(options.LossFloor).First(f => f.Loss <= options.EarlyStopLoss).Tree.Complexity;
+                stale = simplest < simplestExact ? 0 : stale + 1;
+                simplestExact = Math.Min(simplestExact, simplest);
+                if (stale >= options.EarlyStopPatience)
+                {
+                    break;
+                }
             }
             Migrate(populations, hof, options, master);
         }
