@@ -118,7 +118,7 @@ public sealed class SunSpecSimulatorTests
     public async Task Read_CommStall_MissingWithTimeoutReasonThenRecovers()
     {
         await using var sim = new SimulatorFixture(SimulatorFixture.Schedule("comm_stall"));
-        await using var client = sim.Client(timeoutMs: 150, retries: 0);
+        await using var client = sim.Client(timeoutMs: 400, retries: 0);
         var source = new SunSpecReadingSource("inverter", client, [1], TimeSpan.FromSeconds(10), sim.Clock);
         Assert.Contains(await source.ReadAsync(CancellationToken.None), r => r.Quantity == "ac_power_w" && r.Quality == ReadingQuality.Good);
         sim.Clock.Advance(TimeSpan.FromMinutes(45));
