@@ -1,4 +1,7 @@
+using PvEdge.EdgeAgent.Hosting;
 using PvEdge.Shared.Cli;
+
+ProcessClock.StartTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
 // The host is composed by the `run` command; with no arguments the agent runs its demo (`run` on embedded defaults).
 using var cts = new CancellationTokenSource();
