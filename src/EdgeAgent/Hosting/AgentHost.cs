@@ -269,7 +269,7 @@ public static class AgentHost
     /// <summary>The demo starts its simulated clock at 10:00 of the current UTC day shifted to daylight over the demo site, so the console shows production at once.</summary>
     public static DateTimeOffset DemoStart(DateTimeOffset nowUtc) => new DateTimeOffset(nowUtc.UtcDateTime.Date, TimeSpan.Zero) + TimeSpan.FromHours(15);
 
-    private static string DefaultDatabasePath(bool demo)
+    public static string DefaultDatabasePath(bool demo)
     {
         if (demo)
         {
