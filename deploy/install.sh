@@ -70,7 +70,7 @@ fi
 
 version=$("$from/edgeagent" --version 2>/dev/null | awk '{print $2}') || version=""
 [ -n "$version" ] || version=unknown
-release="$opt/releases/$version-$(date -u +%Y%m%dT%H%M%SZ)"
+release="$opt/releases/$version-$(date -u +%Y%m%dT%H%M%S%NZ)"
 
 if [ "$mode" = install ] && [ -L "$opt/current" ] && cmp -s "$from/edgeagent.dll" "$(readlink -f "$opt/current")/edgeagent.dll" 2>/dev/null; then
   say "version $version is already installed; nothing to copy"

@@ -49,9 +49,10 @@ public sealed class DataParallelTrainer : IDisposable
         _shardY = new Tensor?[shards];
         _shardLoss = new double[shards];
         _errors = new Exception?[shards];
+        var trainable = new HashSet<Tensor>(_parameters, ReferenceEqualityComparer.Instance);
         for (var s = 0; s < shards; s++)
         {
-            _tapes[s] = new Tape();
+            _tapes[s] = new Tape { Trainable = trainable };
         }
         _go = new SemaphoreSlim[shards];
         _workers = new Thread[shards - 1];

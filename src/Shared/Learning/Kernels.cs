@@ -16,15 +16,32 @@ public static class Kernels
         {
             throw new ArgumentException("matmul: span too short for the shape");
         }
+        MatMulCore(a, k, 1, b, c, n, k, m, accumulate);
+    }
+
+    /// <summary>C[k×m] = (accumulate ? C : 0) + A[n×k]ᵀ · B[n×m] without forming the transpose (a weight gradient xᵀ·dy).</summary>
+    public static void MatMulTransposedA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int n, int k, int m, bool accumulate)
+    {
+        if (a.Length < n * k || b.Length < n * m || c.Length < k * m)
+        {
+            throw new ArgumentException("matmul: span too short for the shape");
+        }
+        // C = Aᵀ·B: rows of C are columns of A; element (row r, inner p) of Aᵀ is a[p·k + r]
+        MatMulCore(a, 1, k, b, c, k, n, m, accumulate);
+    }
+
+    /// <summary>C[i, j] (+)= Σ_p Â[i, p] · B[p, j] with Â[i, p] = a[i·rowStride + p·colStride].</summary>
+    private static void MatMulCore(ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, Span<float> c, int n, int k, int m, bool accumulate)
+    {
         if (!accumulate)
         {
             c[..(n * m)].Clear();
         }
-        if (m == 1)
+        if (m == 1 && colStride == 1)
         {
             for (var i = 0; i < n; i++)
             {
-                c[i] += TensorPrimitives.Dot(a.Slice(i * k, k), b[..k]);
+                c[i] += TensorPrimitives.Dot(a.Slice(i * rowStride, k), b[..k]);
             }
             return;
         }
@@ -39,17 +56,17 @@ public static class Kernels
             var j = 0;
             for (; j + 2 * w <= mv; j += 2 * w)
             {
-                Block4x2(ref ra, ref rb, ref rc, i0, j, k, m);
+                Block4x2(ref ra, rowStride, colStride, ref rb, ref rc, i0, j, k, m);
             }
             for (; j < mv; j += w)
             {
-                Block4x1(ref ra, ref rb, ref rc, i0, j, k, m);
+                Block4x1(ref ra, rowStride, colStride, ref rb, ref rc, i0, j, k, m);
             }
             if (mv < m)
             {
                 for (var r = i0; r < i0 + 4; r++)
                 {
-                    ScalarTail(a, b, c, r, mv, k, m);
+                    ScalarTail(a, rowStride, colStride, b, c, r, mv, k, m);
                 }
             }
         }
@@ -62,32 +79,32 @@ public static class Kernels
                 for (var p = 0; p < k; p++)
                 {
                     var bv = Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref rb, p * m + j));
-                    acc = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref ra, i0 * k + p)), bv, acc);
+                    acc = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref ra, i0 * rowStride + p * colStride)), bv, acc);
                 }
                 Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref rc, i0 * m + j)) = acc;
             }
             if (mv < m)
             {
-                ScalarTail(a, b, c, i0, mv, k, m);
+                ScalarTail(a, rowStride, colStride, b, c, i0, mv, k, m);
             }
         }
     }
 
-    private static void ScalarTail(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int r, int from, int k, int m)
+    private static void ScalarTail(ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, Span<float> c, int r, int from, int k, int m)
     {
         for (var j = from; j < m; j++)
         {
             var s = c[r * m + j];
             for (var p = 0; p < k; p++)
             {
-                s += a[r * k + p] * b[p * m + j];
+                s += a[r * rowStride + p * colStride] * b[p * m + j];
             }
             c[r * m + j] = s;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block4x2(ref float ra, ref float rb, ref float rc, int i0, int j, int k, int m)
+    private static void Block4x2(ref float ra, int rs, int cs, ref float rb, ref float rc, int i0, int j, int k, int m)
     {
         var w = Vector<float>.Count;
         ref var c0 = ref Unsafe.Add(ref rc, i0 * m + j);
@@ -102,19 +119,20 @@ public static class Kernels
         var a21 = Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref c2, w));
         var a30 = Unsafe.As<float, Vector<float>>(ref c3);
         var a31 = Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref c3, w));
-        ref var x0 = ref Unsafe.Add(ref ra, i0 * k);
-        ref var x1 = ref Unsafe.Add(ref x0, k);
-        ref var x2 = ref Unsafe.Add(ref x1, k);
-        ref var x3 = ref Unsafe.Add(ref x2, k);
+        ref var x0 = ref Unsafe.Add(ref ra, i0 * rs);
+        ref var x1 = ref Unsafe.Add(ref x0, rs);
+        ref var x2 = ref Unsafe.Add(ref x1, rs);
+        ref var x3 = ref Unsafe.Add(ref x2, rs);
         for (var p = 0; p < k; p++)
         {
             ref var brow = ref Unsafe.Add(ref rb, p * m + j);
             var b0 = Unsafe.As<float, Vector<float>>(ref brow);
             var b1 = Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref brow, w));
-            var v0 = new Vector<float>(Unsafe.Add(ref x0, p));
-            var v1 = new Vector<float>(Unsafe.Add(ref x1, p));
-            var v2 = new Vector<float>(Unsafe.Add(ref x2, p));
-            var v3 = new Vector<float>(Unsafe.Add(ref x3, p));
+            var pc = p * cs;
+            var v0 = new Vector<float>(Unsafe.Add(ref x0, pc));
+            var v1 = new Vector<float>(Unsafe.Add(ref x1, pc));
+            var v2 = new Vector<float>(Unsafe.Add(ref x2, pc));
+            var v3 = new Vector<float>(Unsafe.Add(ref x3, pc));
             a00 = Vector.FusedMultiplyAdd(v0, b0, a00);
             a01 = Vector.FusedMultiplyAdd(v0, b1, a01);
             a10 = Vector.FusedMultiplyAdd(v1, b0, a10);
@@ -135,7 +153,7 @@ public static class Kernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block4x1(ref float ra, ref float rb, ref float rc, int i0, int j, int k, int m)
+    private static void Block4x1(ref float ra, int rs, int cs, ref float rb, ref float rc, int i0, int j, int k, int m)
     {
         ref var c0 = ref Unsafe.Add(ref rc, i0 * m + j);
         ref var c1 = ref Unsafe.Add(ref c0, m);
@@ -145,19 +163,33 @@ public static class Kernels
         var a1 = Unsafe.As<float, Vector<float>>(ref c1);
         var a2 = Unsafe.As<float, Vector<float>>(ref c2);
         var a3 = Unsafe.As<float, Vector<float>>(ref c3);
-        ref var x0 = ref Unsafe.Add(ref ra, i0 * k);
+        ref var x0 = ref Unsafe.Add(ref ra, i0 * rs);
         for (var p = 0; p < k; p++)
         {
             var b0 = Unsafe.As<float, Vector<float>>(ref Unsafe.Add(ref rb, p * m + j));
-            a0 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x0, p)), b0, a0);
-            a1 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x0, k + p)), b0, a1);
-            a2 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x0, 2 * k + p)), b0, a2);
-            a3 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x0, 3 * k + p)), b0, a3);
+            var pc = p * cs;
+            a0 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x0, pc)), b0, a0);
+            a1 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x0, rs + pc)), b0, a1);
+            a2 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x0, 2 * rs + pc)), b0, a2);
+            a3 = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref x0, 3 * rs + pc)), b0, a3);
         }
         Unsafe.As<float, Vector<float>>(ref c0) = a0;
         Unsafe.As<float, Vector<float>>(ref c1) = a1;
         Unsafe.As<float, Vector<float>>(ref c2) = a2;
         Unsafe.As<float, Vector<float>>(ref c3) = a3;
+    }
+
+    /// <summary>C[n×k] += A[n×m] · B[k×m]ᵀ as row dot products (an input gradient dy·Wᵀ for narrow inputs).</summary>
+    public static void MatMulTransposedBDot(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int n, int m, int k)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            var ai = a.Slice(i * m, m);
+            for (var p = 0; p < k; p++)
+            {
+                c[i * k + p] += TensorPrimitives.Dot(ai, b.Slice(p * m, m));
+            }
+        }
     }
 
     /// <summary>dst[m×n] = src[n×m]ᵀ.</summary>

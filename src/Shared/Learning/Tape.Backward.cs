@@ -264,9 +264,7 @@ public sealed partial class Tape
         if (G(n.B) is { } gw)
         {
             // dW[k×m] += xᵀ[k×n] · dy[n×m]
-            var xt = Scratch(i, k, rows);
-            Kernels.Transpose(x.Data, xt.Data, rows, k);
-            Kernels.MatMul(xt.Data, dy.Data, gw.Data, k, rows, m, accumulate: true);
+            Kernels.MatMulTransposedA(x.Data, dy.Data, gw.Data, rows, k, m, accumulate: true);
         }
         if (n.Op == Op.Linear && G(n.C) is { } gb)
         {
@@ -275,6 +273,11 @@ public sealed partial class Tape
         if (G(n.A) is { } gx)
         {
             // dx[n×k] += dy[n×m] · Wᵀ[m×k]
+            if (k < 2 * Vector<float>.Count)
+            {
+                Kernels.MatMulTransposedBDot(dy.Data, w.Data, gx.Data, rows, m, k);
+                return;
+            }
             var wt = Scratch2(i, m, k);
             Kernels.Transpose(w.Data, wt.Data, k, m);
             Kernels.MatMul(dy.Data, wt.Data, gx.Data, rows, m, k, accumulate: true);

@@ -36,7 +36,6 @@ public sealed partial class Tape
     private Node[] _nodes = new Node[64];
     private Tensor?[] _values = new Tensor?[64];
     private Tensor?[] _grads = new Tensor?[64];
-    private Tensor?[] _scratch = new Tensor?[64];
     private Tensor?[] _scratch2 = new Tensor?[64];
     private int[][] _lists = new int[64][];
     private int _count;
@@ -77,7 +76,6 @@ public sealed partial class Tape
             Array.Resize(ref _nodes, n);
             Array.Resize(ref _values, n);
             Array.Resize(ref _grads, n);
-            Array.Resize(ref _scratch, n);
             Array.Resize(ref _scratch2, n);
             Array.Resize(ref _lists, n);
         }
@@ -98,8 +96,6 @@ public sealed partial class Tape
     private static Tensor Slot(Tensor? t, int rows, int cols) =>
         t is not null && t.Rows == rows && t.Cols == cols ? t : new Tensor(rows, cols);
 
-    private Tensor Scratch(int node, int rows, int cols) => _scratch[node] = Slot(_scratch[node], rows, cols);
-
     private Tensor Scratch2(int node, int rows, int cols) => _scratch2[node] = Slot(_scratch2[node], rows, cols);
 
     private bool NeedsGrad(Var v) => _nodes[v.Index].NeedsGrad;
@@ -117,10 +113,18 @@ public sealed partial class Tape
         return new Var(i);
     }
 
+    /// <summary>When set, only these tensors get gradients; any other tensor passed to <see cref="Param"/> is treated as a
+    /// constant (frozen), which saves its backward work.</summary>
+    public ISet<Tensor>? Trainable { get; set; }
+
     /// <summary>A trainable tensor; using the same parameter twice returns the same node.</summary>
     public Var Param(Tensor p)
     {
         ArgumentNullException.ThrowIfNull(p);
+        if (Trainable is not null && !Trainable.Contains(p))
+        {
+            return Input(p);
+        }
         foreach (var (q, node) in CollectionsMarshal.AsSpan(_params))
         {
             if (ReferenceEquals(q, p))
