@@ -188,6 +188,9 @@ public static class AgentHost
         var time = settings.Time ?? (setup.Demo ? new ScaledTimeProvider(TimeProvider.System, DemoStart(TimeProvider.System.GetUtcNow()), demo.Speed) : TimeProvider.System);
         s.AddSingleton(time);
         s.AddSingleton(new WallClock(wall));
+        s.AddSingleton(new PipelineHealth(wall));
+        s.AddSingleton(SystemdNotifySettings.FromProcess());
+        s.AddHostedService<SystemdWatchdog>();
 
         var mqtt = Bind<MqttOptions>(setup.Configuration, MqttOptions.Section);
         var gateway = GatewayId(setup.Gateway);
