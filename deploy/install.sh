@@ -59,8 +59,8 @@ case "$mode" in
     rm -rf "$opt"
     if [ "$purge" = 1 ]; then
       rm -rf "$etc" "$state"
-      if [ "$systemd" = 1 ] && id edgeagent >/dev/null 2>&1; then userdel edgeagent || true; fi
-      say "removed program, configuration, state and the edgeagent user"
+      if [ "$systemd" = 1 ] && id edgeagent >/dev/null 2>&1; then userdel edgeagent || true; say "removed the edgeagent user"; fi
+      say "removed program, configuration and state"
     else
       say "removed the program; kept $etc and $state (--purge removes them)"
     fi
