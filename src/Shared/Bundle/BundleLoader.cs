@@ -77,7 +77,8 @@ public static class BundleLoader
         return new LoadedBundle(path, manifest, formulas, site, verified, signed && trustedKey is not null);
     }
 
-    internal static BundleManifest ParseManifest(byte[] bytes, string name)
+    /// <summary>Reads manifest.json, refusing an unknown schema; <paramref name="name"/> names the file in errors.</summary>
+    public static BundleManifest ParseManifest(byte[] bytes, string name)
     {
         try
         {
@@ -110,7 +111,8 @@ public static class BundleLoader
         }
     }
 
-    internal static FormulasFile ParseFormulas(byte[] bytes, string name)
+    /// <summary>Reads formulas.json, refusing an unknown schema.</summary>
+    public static FormulasFile ParseFormulas(byte[] bytes, string name)
     {
         try
         {
