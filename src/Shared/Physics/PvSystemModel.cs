@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PvEdge.Shared.Sites;
 using PvEdge.Shared.Weather;
 
@@ -161,6 +162,7 @@ public sealed class PvSystemModel
     }
 
     /// <summary>Runs the chain over a series into spans: <paramref name="steps"/>[i] and <paramref name="planes"/>[i·PlaneCount + p].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(WeatherSeries weather, Span<ChainStep> steps, Span<PlaneStep> planes)
     {
         ArgumentNullException.ThrowIfNull(weather);
@@ -236,6 +238,7 @@ public sealed class PvSystemModel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private PlaneStep PlaneCore(int planeIndex, in SolarPosition sun, in SunTrig trig, in HorizontalIrradiance sky, double dniExtraWm2, double airMassRelative,
         double tempAirC, double windSpeedMs)
     {
@@ -275,6 +278,7 @@ public sealed class PvSystemModel
         return flags;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ChainStep Step(DateTimeOffset timeMid, in SolarPosition sun, double dniExtra, double ghi, double dni, double dhi, double tempAir, double wind,
         double pressure, WeatherFlags flags, Span<PlaneStep> planes)
     {

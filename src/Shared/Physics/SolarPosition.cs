@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PvEdge.Shared.Physics;
 
 /// <summary>Sun position seen from a site at one instant. Angles in degrees; azimuth clockwise from north (180 = south).
@@ -61,6 +63,7 @@ public static class Spa
     /// <param name="pressurePa">Pressure per instant, Pa.</param>
     /// <param name="temperatureC">Air temperature per instant, °C.</param>
     /// <param name="result">Receives one position per instant.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ReadOnlySpan<double> unixSeconds, in Observer observer, ReadOnlySpan<double> pressurePa, ReadOnlySpan<double> temperatureC,
         Span<SolarPosition> result)
     {
@@ -168,6 +171,7 @@ public static class Spa
     }
 
     /// <summary>Everything after the periodic series: from heliocentric L, B (radians), R (AU) and nutation to the topocentric position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static SolarPosition Topocentric(double unixSeconds, in ObserverTerms o, double lRad, double bRad, double radius, double deltaPsi, double deltaEps,
         double pressurePa, double temperatureC)
     {
@@ -231,6 +235,7 @@ public static class Spa
                / (60.0 * Math.Tan((elevationDeg + 10.3 / (elevationDeg + 5.11)) * Deg));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SumSeries(double[][] table, double jme)
     {
         var total = 0.0;
@@ -249,6 +254,7 @@ public static class Spa
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Nutation(double jce, out double deltaPsi, out double deltaEps)
     {
         var x0 = 297.85036 + jce * (445267.111480 + jce * (-0.0019142 + jce / 189474.0));

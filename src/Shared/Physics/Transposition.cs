@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PvEdge.Shared.Physics;
 
 /// <summary>Sky diffuse model used to transpose horizontal irradiance onto a tilted plane.</summary>
@@ -84,6 +86,7 @@ public static class Transposition
         return isotropic + circumsolar;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double PerezCore(double cosTilt, double sinTilt, double projection, double cosZenith, double zenithRad, double dhiWm2, double dniWm2,
         double dniExtraWm2, double relativeAirMass)
     {
@@ -150,6 +153,7 @@ public static class Transposition
 
     /// <summary>Plane-of-array irradiance from precomputed trigonometry (the chain's hot path): cos/sin of the tilt, the AOI
     /// projection (cos AOI, clipped to [−1, 1]) and cos/radians of the apparent zenith.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static PoaIrradiance Poa(TranspositionModel model, double cosTilt, double sinTilt, double projection, double cosZenith, double zenithRad,
         in HorizontalIrradiance sky, double dniExtraWm2, double relativeAirMass, double albedo)
     {
