@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace PvEdge.TestSupport;
+
+/// <summary>Runs <c>onnx.checker.check_model(model, full_check=True)</c> with Debian's python3-onnx on a model file.
+/// Skips the calling test when python3-onnx is missing.</summary>
+public static class OnnxChecker
+{
+    private const string Script =
+        "import sys, onnx\n" +
+        "m = onnx.load(sys.argv[1])\n" +
+        "onnx.checker.check_model(m, full_check=True)\n" +
+        "print('ok ir', m.ir_version, 'opset', m.opset_import[0].version)\n";
+
+    /// <summary>Returns the checker's output ("ok ir 8 opset 17"); throws with the checker's error when the model is invalid.</summary>
+    public static string Check(string modelPath)
+    {
+        var python = ExternalTools.RequirePythonModule("onnx", "python3-onnx");
+        using var p = Process.Start(new ProcessStartInfo(python, ["-c", Script, modelPath])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit(60_000);
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"onnx.checker rejected {modelPath}: {stderr.Trim()}");
+        }
+        return stdout.Result.Trim();
+    }
+
+    /// <summary>Writes <paramref name="model"/> to a temporary file, checks it and deletes the file.</summary>
+    public static string CheckBytes(byte[] model)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pvedge-check-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, model);
+        try
+        {
+            return Check(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
