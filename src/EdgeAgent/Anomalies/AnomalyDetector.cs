@@ -1,0 +1,167 @@
+using PvEdge.EdgeAgent.Acquisition;
+using PvEdge.EdgeAgent.Hosting;
+
+namespace PvEdge.EdgeAgent.Anomalies;
+
+/// <summary>One interval as the detectors see it: the measured values, the expected AC power for it, and the clear-sky AC power
+/// (which decides whether the sun is high enough to judge: dawn, dusk and night are suppressed).</summary>
+public readonly record struct DetectorInput(IntervalRecord Measured, double ExpectedW, double ClearSkyW);
+
+/// <summary>Runs every detector over a stream of intervals and debounces them, so one fault is one event:
+/// a condition must hold for DebounceMinutes before the event opens (its start is the first interval that showed it) and be absent
+/// as long before it closes. Suppressed intervals (sun too low) neither confirm nor clear a condition.</summary>
+public sealed class AnomalyDetector
+{
+    /// <summary>SunSpec inverter operating states (model 101–103 "St") that mean a fault.</summary>
+    private static readonly HashSet<int> FaultStates = [7];
+
+    private readonly AnomalyOptions _options;
+    private readonly string _gateway;
+    private readonly double _acRatingW;
+    private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
+    private double? _lastPoa;
+    private double _poaSameMinutes;
+
+    public AnomalyDetector(AnomalyOptions options, string gateway, double acRatingW)
+    {
+        _options = options;
+        _gateway = gateway;
+        _acRatingW = acRatingW;
+    }
+
+    /// <summary>Events currently open.</summary>
+    public IEnumerable<AnomalyEvent> OpenEvents => _tracks.Values.Where(t => t.Event is { Open: true }).Select(t => t.Event!);
+
+    /// <summary>Feeds one interval; returns the events that opened or closed with it (in that order).</summary>
+    public List<AnomalyEvent> Process(in DetectorInput input)
+    {
+        var changes = new List<AnomalyEvent>();
+        var m = input.Measured;
+        var judge = input.ClearSkyW >= _options.MinExpectedFraction * _acRatingW && input.ExpectedW >= _options.MinExpectedFraction * _acRatingW * 0.5;
+        var ac = m.Get("ac_power_w");
+        var state = m.Get("inverter_state");
+        var anyData = m.Values.Values.Any(v => v is not null);
+
+        // communication: no value at all for the interval (judged only in daylight: inverters may sleep at night)
+        Step(AnomalyTypes.CommunicationLost, input, judge ? !anyData : null, "major", changes, debounce: _options.CommunicationLostMinutes);
+
+        var fault = state is { } s && FaultStates.Contains((int)Math.Round(s));
+        Step(AnomalyTypes.InverterFault, input, judge && anyData ? fault : null, "critical", changes);
+
+        bool? outage = judge && ac is { } a && !fault ? a < _options.OutageRatio * input.ExpectedW : null;
+        Step(AnomalyTypes.Outage, input, outage, "critical", changes);
+
+        bool? under = judge && ac is { } u && !fault && outage != true ? u < _options.UnderperformanceRatio * input.ExpectedW : null;
+        Step(AnomalyTypes.Underperformance, input, under, ac is { } uu && uu < 0.5 * input.ExpectedW ? "major" : "minor", changes, debounce: _options.DebounceMinutes * 3);
+
+        bool? clipping = judge && ac is { } c ? c >= 0.98 * _acRatingW && input.ExpectedW > 1.02 * _acRatingW : null;
+        Step(AnomalyTypes.Clipping, input, clipping, "info", changes);
+
+        var mppts = m.Values.Where(kv => kv.Key.StartsWith("dc_power_w__mppt", StringComparison.Ordinal) && kv.Value is not null).Select(kv => kv.Value!.Value).ToList();
+        bool? imbalance = judge && mppts.Count >= 2 && mppts.Max() > 0.05 * _acRatingW / mppts.Count ? mppts.Min() < 0.5 * mppts.Max() : null;
+        Step(AnomalyTypes.MpptImbalance, input, imbalance, "major", changes);
+
+        var poa = m.Get("poa_wm2");
+        var tmod = m.Get("temp_module_c");
+        bool? outOfRange = poa is null && tmod is null ? null : poa is < -20 or > 1600 || tmod is < -40 or > 100;
+        Step(AnomalyTypes.SensorOutOfRange, input, outOfRange, "minor", changes);
+
+        if (poa is { } p)
+        {
+            _poaSameMinutes = _lastPoa is { } lp && Math.Abs(lp - p) < 1e-9 ? _poaSameMinutes + m.Step.TotalMinutes : 0;
+            _lastPoa = p;
+        }
+        bool? stuck = judge && poa is not null ? _poaSameMinutes >= 30 : null;
+        Step(AnomalyTypes.SensorStuck, input, stuck, "minor", changes);
+        return changes;
+    }
+
+    private void Step(string type, in DetectorInput input, bool? condition, string severity, List<AnomalyEvent> changes, int? debounce = null)
+    {
+        if (condition is null)
+        {
+            return; // suppressed or unknown: the state holds
+        }
+        if (!_tracks.TryGetValue(type, out var t))
+        {
+            t = new Track();
+            _tracks[type] = t;
+        }
+        var d = debounce ?? _options.DebounceMinutes;
+        var m = input.Measured;
+        var minutes = m.Step.TotalMinutes;
+        var measured = m.Get("ac_power_w") ?? 0;
+        if (condition.Value)
+        {
+            t.TrueRun += minutes;
+            t.FalseRun = 0;
+            t.CandidateStart ??= m.StartUtc;
+            t.PendingExpected += input.ExpectedW * minutes;
+            t.PendingMeasured += measured * minutes;
+            t.PendingMinutes += minutes;
+            t.PendingLostKwh += Math.Max(0, input.ExpectedW - measured) * m.Step.TotalHours / 1000;
+            if (t.Event is null && t.TrueRun >= d)
+            {
+                t.Severity = severity;
+                t.Event = Make(type, t, open: true, end: null);
+                changes.Add(t.Event);
+            }
+            else if (t.Event is not null)
+            {
+                t.Event = Make(type, t, open: true, end: null);
+            }
+        }
+        else
+        {
+            t.FalseRun += minutes;
+            t.TrueRun = 0;
+            if (t.Event is null)
+            {
+                t.Reset();
+            }
+            else if (t.FalseRun >= d)
+            {
+                var closed = Make(type, t, open: false, end: m.EndUtc - TimeSpan.FromMinutes(t.FalseRun));
+                changes.Add(closed);
+                t.Event = null;
+                t.Reset();
+            }
+        }
+    }
+
+    private AnomalyEvent Make(string type, Track t, bool open, DateTimeOffset? end)
+    {
+        var start = t.CandidateStart!.Value;
+        var mins = Math.Max(t.PendingMinutes, 1e-9);
+        var expected = t.PendingExpected / mins;
+        var measured = t.PendingMeasured / mins;
+        var evidence = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["minutes"] = t.PendingMinutes,
+            ["ratio"] = expected > 0 ? measured / expected : 0,
+            ["ac_rating_w"] = _acRatingW,
+        };
+        return new AnomalyEvent($"{_gateway}-{type}-{start.ToUnixTimeSeconds()}", type, t.Severity, open, start, end, expected, measured, t.PendingLostKwh, evidence);
+    }
+
+    private sealed class Track
+    {
+        public double TrueRun;
+        public double FalseRun;
+        public DateTimeOffset? CandidateStart;
+        public double PendingExpected;
+        public double PendingMeasured;
+        public double PendingMinutes;
+        public double PendingLostKwh;
+        public string Severity = "minor";
+        public AnomalyEvent? Event;
+
+        public void Reset()
+        {
+            TrueRun = 0;
+            FalseRun = 0;
+            CandidateStart = null;
+            PendingExpected = PendingMeasured = PendingMinutes = PendingLostKwh = 0;
+        }
+    }
+}

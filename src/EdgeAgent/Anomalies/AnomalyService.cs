@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PvEdge.EdgeAgent.Acquisition;
+using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Inference;
+using PvEdge.EdgeAgent.Publishing;
+using PvEdge.EdgeAgent.Weather;
+
+namespace PvEdge.EdgeAgent.Anomalies;
+
+/// <summary>The anomaly stage: each 1-minute interval against the expected power; every opened or closed event goes to the outbox
+/// (QoS 1, with its id) and the retained list of open events is updated.</summary>
+public sealed class AnomalyService : BackgroundService
+{
+    private readonly StageChannels _channels;
+    private readonly ExpectedPower _expected;
+    private readonly AnomalyDetector _detector;
+    private readonly PublishQueue _queue;
+    private readonly Topics _topics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AnomalyService> _logger;
+
+    public AnomalyService(StageChannels channels, IPowerModel model, WeatherState weather, IOptions<AnomalyOptions> options, PublishQueue queue,
+        Topics topics, TimeProvider time, ILogger<AnomalyService> logger)
+    {
+        _channels = channels;
+        _expected = new ExpectedPower(model, weather);
+        _detector = new AnomalyDetector(options.Value, topics.Gateway, model.AcRatingW);
+        _queue = queue;
+        _topics = topics;
+        _time = time;
+        _logger = logger;
+    }
+
+    public IEnumerable<AnomalyEvent> OpenEvents => _detector.OpenEvents;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _queue.PublishRetained(_topics.AnomalyActive, AnomalyEvent.ActivePayload(_topics.Gateway, _time.GetUtcNow(), []));
+        await foreach (var minute in _channels.ToAnomalies.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var changes = _detector.Process(_expected.For(minute));
+            if (changes.Count == 0)
+            {
+                continue;
+            }
+            var now = _time.GetUtcNow();
+            foreach (var e in changes)
+            {
+                AgentLog.AnomalyChanged(_logger, e.Open ? "opened" : "closed", e.Type, e.Severity, e.StartUtc, e.ExpectedW, e.MeasuredW);
+                _queue.PublishReliable(_topics.Anomaly, e.ToPayload(_topics.Gateway, now), "anomaly");
+            }
+            _queue.PublishRetained(_topics.AnomalyActive, AnomalyEvent.ActivePayload(_topics.Gateway, now, _detector.OpenEvents));
+        }
+    }
+}

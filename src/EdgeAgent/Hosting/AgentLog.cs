@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+
+namespace PvEdge.EdgeAgent.Hosting;
+
+/// <summary>Every log line of the agent, source-generated, with stable event ids (1xx host, 2xx acquisition, 3xx storage,
+/// 4xx publishing, 5xx weather, 6xx forecasting, 7xx anomalies, 8xx models). Secrets are never logged.</summary>
+internal static partial class AgentLog
+{
+    [LoggerMessage(100, LogLevel.Warning, "{Message}")]
+    public static partial void ConfigurationWarning(ILogger logger, string message);
+
+    [LoggerMessage(101, LogLevel.Information, "edgeagent {Version} starting: gateway {Gateway}, broker {Host}:{Port}, weather {WeatherSource}, model {Model}, clock speed x{Speed}")]
+    public static partial void Starting(ILogger logger, string version, string gateway, string host, int port, string weatherSource, string model, double speed);
+
+    [LoggerMessage(102, LogLevel.Information, "embedded MQTT broker listening on 127.0.0.1:{Port}")]
+    public static partial void EmbeddedBrokerStarted(ILogger logger, int port);
+
+    [LoggerMessage(103, LogLevel.Warning, "port {Wanted} is taken; the embedded broker uses {Port} instead")]
+    public static partial void EmbeddedBrokerPortTaken(ILogger logger, int wanted, int port);
+
+    [LoggerMessage(200, LogLevel.Information, "acquisition: {Count} source(s): {Names}")]
+    public static partial void AcquisitionSources(ILogger logger, int count, string names);
+
+    [LoggerMessage(201, LogLevel.Warning, "source {Source} failed: {Reason}; its readings count as missing")]
+    public static partial void SourceFailed(ILogger logger, string source, string reason);
+
+    [LoggerMessage(202, LogLevel.Warning, "the interval channel is full; the oldest interval was dropped by a slow stage")]
+    public static partial void IntervalDropped(ILogger logger);
+
+    [LoggerMessage(300, LogLevel.Information, "storage: {Path} (WAL), retention {Days} days, {Outbox} message(s) waiting in the outbox")]
+    public static partial void StorageOpened(ILogger logger, string path, int days, long outbox);
+
+    [LoggerMessage(301, LogLevel.Information, "retention: {Count} history value(s) older than {Cutoff:o} deleted")]
+    public static partial void RetentionApplied(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(302, LogLevel.Error, "storage failure: {Reason}")]
+    public static partial void StorageFailed(ILogger logger, string reason);
+
+    [LoggerMessage(400, LogLevel.Information, "connected to MQTT broker {Host}:{Port} as {ClientId}")]
+    public static partial void MqttConnected(ILogger logger, string host, int port, string clientId);
+
+    [LoggerMessage(401, LogLevel.Warning, "MQTT broker {Host}:{Port} unreachable or lost ({Reason}); retrying in {DelayS:0.0} s, {Outbox} message(s) kept in the outbox")]
+    public static partial void MqttDisconnected(ILogger logger, string host, int port, string reason, double delayS, long outbox);
+
+    [LoggerMessage(402, LogLevel.Information, "outbox: {Count} queued message(s) delivered after reconnect")]
+    public static partial void OutboxReplayed(ILogger logger, int count);
+
+    [LoggerMessage(403, LogLevel.Information, "Home Assistant came online; discovery re-sent")]
+    public static partial void HomeAssistantOnline(ILogger logger);
+
+    [LoggerMessage(404, LogLevel.Error, "MQTT settings unusable: {Reason}")]
+    public static partial void MqttSettingsInvalid(ILogger logger, string reason);
+
+    [LoggerMessage(500, LogLevel.Information, "weather: {Points} point(s) from {Source}, {From:o} to {To:o}")]
+    public static partial void WeatherUpdated(ILogger logger, string source, int points, DateTimeOffset from, DateTimeOffset to);
+
+    [LoggerMessage(501, LogLevel.Warning, "weather from {Source} unavailable ({Reason}); falling back to {Fallback}")]
+    public static partial void WeatherFallback(ILogger logger, string source, string reason, string fallback);
+
+    [LoggerMessage(502, LogLevel.Warning, "malformed weather message on {Topic} ignored: {Reason}")]
+    public static partial void WeatherMessageRejected(ILogger logger, string topic, string reason);
+
+    [LoggerMessage(600, LogLevel.Information, "forecast issued ({Reason}): model {Model}, weather {Source}, today {TodayKwh:0.0} kWh, tomorrow {TomorrowKwh:0.0} kWh, computed in {Ms:0.0} ms")]
+    public static partial void ForecastIssued(ILogger logger, string reason, string model, string source, double todayKwh, double tomorrowKwh, double ms);
+
+    [LoggerMessage(601, LogLevel.Error, "forecast failed: {Reason}; the last forecast stays published")]
+    public static partial void ForecastFailed(ILogger logger, string reason);
+
+    [LoggerMessage(700, LogLevel.Warning, "anomaly {State}: {Type} ({Severity}) since {Start:o}, expected {ExpectedW:0} W, measured {MeasuredW:0} W")]
+    public static partial void AnomalyChanged(ILogger logger, string state, string type, string severity, DateTimeOffset start, double expectedW, double measuredW);
+
+    [LoggerMessage(800, LogLevel.Warning, "model bundle {Path} not usable ({Reason}); using the physics model of the site")]
+    public static partial void BundleFallback(ILogger logger, string path, string reason);
+
+    [LoggerMessage(801, LogLevel.Information, "power model: {Model}")]
+    public static partial void ModelInUse(ILogger logger, string model);
+}

@@ -1,0 +1,193 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace PvEdge.EdgeAgent.Hosting;
+
+/// <summary>Who this gateway is on the MQTT bus.</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Gateway id used in every topic; empty = the machine id (or the host name).</summary>
+    [RegularExpression("^[A-Za-z0-9_-]*$", ErrorMessage = "Gateway:Id may hold letters, digits, '-' and '_' only")]
+    public string Id { get; set; } = "";
+
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_/-]+$", ErrorMessage = "Gateway:Prefix may hold letters, digits, '-', '_' and '/' only")]
+    public string Prefix { get; set; } = "pvedge";
+
+    /// <summary>Path of the site file (JSON of formats.md); empty = the embedded demo site.</summary>
+    public string SiteFile { get; set; } = "";
+}
+
+/// <summary>The broker connection (one owner: the publisher service).</summary>
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    public bool Tls { get; set; }
+
+    /// <summary>PEM file of the CA that signed the broker's certificate (TLS only).</summary>
+    public string CaFile { get; set; } = "";
+
+    /// <summary>A file with two lines: user name, password. Never logged.</summary>
+    public string CredentialsFile { get; set; } = "";
+
+    /// <summary>Client id; empty = "edgeagent-&lt;gateway&gt;".</summary>
+    public string ClientId { get; set; } = "";
+
+    [Range(0.1, 3600)]
+    public double ReconnectMinS { get; set; } = 1;
+
+    [Range(0.1, 3600)]
+    public double ReconnectMaxS { get; set; } = 60;
+
+    [Range(1, 3600)]
+    public int KeepAliveS { get; set; } = 30;
+
+    /// <summary>Publish Home Assistant device discovery.</summary>
+    public bool HomeAssistant { get; set; } = true;
+
+    [Required]
+    public string HomeAssistantPrefix { get; set; } = "homeassistant";
+}
+
+/// <summary>How often devices are read and how readings are aggregated.</summary>
+public sealed class AcquisitionOptions
+{
+    public const string Section = "Acquisition";
+
+    /// <summary>A reading older than this is stale and counts as missing.</summary>
+    [Range(1, 3600)]
+    public double StaleAfterS { get; set; } = 30;
+
+    /// <summary>The in-process demo inverter ("simulated"), used when no device is configured.</summary>
+    public bool Simulated { get; set; } = true;
+
+    [Range(1, 3600)]
+    public double SimulatedCadenceS { get; set; } = 5;
+}
+
+/// <summary>The SQLite database: history and the outbox.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>Database file; empty = edgeagent.db in the user's data folder (or /var/lib/edgeagent when it exists).</summary>
+    public string Path { get; set; } = "";
+
+    [Range(1, 3650)]
+    public int RetentionDays { get; set; } = 400;
+
+    /// <summary>At most this many messages wait in the outbox; beyond it the oldest telemetry is dropped first.</summary>
+    [Range(100, 10_000_000)]
+    public int OutboxMaxMessages { get; set; } = 200_000;
+}
+
+/// <summary>Where weather forecasts come from.</summary>
+public sealed class WeatherOptions
+{
+    public const string Section = "Weather";
+
+    /// <summary>open-meteo, mqtt, clear-sky or demo (clear sky × the stochastic cloud generator).</summary>
+    [RegularExpression("^(open-meteo|mqtt|clear-sky|demo)$", ErrorMessage = "Weather:Source must be open-meteo, mqtt, clear-sky or demo")]
+    public string Source { get; set; } = "demo";
+
+    [Url]
+    public string BaseUrl { get; set; } = "https://api.open-meteo.com/v1/forecast";
+
+    [Range(1, 1440)]
+    public int RefreshMinutes { get; set; } = 60;
+
+    [Range(1, 600)]
+    public int TimeoutS { get; set; } = 20;
+
+    /// <summary>Seed of the demo cloud generator.</summary>
+    public int CloudSeed { get; set; } = 7;
+}
+
+/// <summary>The model bundle and the runner.</summary>
+public sealed class ModelOptions
+{
+    public const string Section = "Model";
+
+    /// <summary>Bundle folder; empty = the physics chain of the site (PVWatts).</summary>
+    public string BundlePath { get; set; } = "";
+
+    [RegularExpression("^(onnx|formulas|physics)$", ErrorMessage = "Model:Runner must be onnx, formulas or physics")]
+    public string Runner { get; set; } = "onnx";
+}
+
+/// <summary>Forecast cadence.</summary>
+public sealed class ForecastOptions
+{
+    public const string Section = "Forecast";
+
+    [Range(1, 1440)]
+    public int RecomputeMinutes { get; set; } = 60;
+
+    [Range(1, 168)]
+    public int HourlyHorizonH { get; set; } = 48;
+
+    [Range(1, 48)]
+    public int IntradayHorizonH { get; set; } = 6;
+
+    /// <summary>How many hours the measured clear-sky index takes to fade into the weather forecast.</summary>
+    [Range(0.25, 24)]
+    public double BlendHours { get; set; } = 3;
+}
+
+/// <summary>Anomaly detection thresholds.</summary>
+public sealed class AnomalyOptions
+{
+    public const string Section = "Anomalies";
+
+    /// <summary>Detection only while the expected power exceeds this share of the AC rating (suppresses dawn, dusk, night).</summary>
+    [Range(0.0, 1.0)]
+    public double MinExpectedFraction { get; set; } = 0.10;
+
+    /// <summary>Minutes a condition must hold before an event opens (and be absent before it closes).</summary>
+    [Range(1, 240)]
+    public int DebounceMinutes { get; set; } = 10;
+
+    /// <summary>Measured below this share of expected is underperformance.</summary>
+    [Range(0.0, 1.0)]
+    public double UnderperformanceRatio { get; set; } = 0.7;
+
+    /// <summary>Measured below this share of expected (while expected is well above zero) is an outage.</summary>
+    [Range(0.0, 1.0)]
+    public double OutageRatio { get; set; } = 0.05;
+
+    /// <summary>Minutes without any good reading before communication_lost opens.</summary>
+    [Range(1, 1440)]
+    public int CommunicationLostMinutes { get; set; } = 5;
+}
+
+/// <summary>The demo: simulated clock speed and the embedded broker.</summary>
+public sealed class DemoOptions
+{
+    public const string Section = "Demo";
+
+    /// <summary>Simulated seconds per real second.</summary>
+    [Range(1, 100_000)]
+    public double Speed { get; set; } = 1;
+
+    /// <summary>Start an embedded MQTT broker on 127.0.0.1 (port Mqtt:Port, or a free one when taken).</summary>
+    public bool EmbeddedBroker { get; set; }
+
+    /// <summary>Print live readings and the forecast table to the console.</summary>
+    public bool Console { get; set; }
+
+    /// <summary>Where the simulated clock starts (ISO-8601); empty = real time, or in the demo 15:00 UTC of today (late morning at the demo site).</summary>
+    public string StartUtc { get; set; } = "";
+
+    /// <summary>Faults the simulated inverter plays, relative to the clock start: "outage@30+20;string_loss@120+60" (type@startMin+durationMin).
+    /// Types: outage, inverter_fault, string_loss, communication_lost.</summary>
+    [RegularExpression(@"^$|^([a-z_]+@\d+\+\d+)(;[a-z_]+@\d+\+\d+)*$", ErrorMessage = "Demo:Faults must look like 'outage@30+20;string_loss@120+60'")]
+    public string Faults { get; set; } = "";
+}

@@ -1,0 +1,39 @@
+using PvEdge.EdgeAgent.Weather;
+
+namespace PvEdge.EdgeAgent.Inference;
+
+/// <summary>Features → expected AC power of the site. Implemented by the physics model chain of the site file (PVWatts; also the
+/// fallback when no bundle is present) and, when a bundle is loaded, by its ONNX chain or compiled formulas.</summary>
+public interface IPowerModel
+{
+    /// <summary>Model id as published on the model and forecast topics.</summary>
+    string Id { get; }
+
+    /// <summary>"physics", "onnx" or "formulas".</summary>
+    string Runner { get; }
+
+    /// <summary>AC rating of the inverter(s), W.</summary>
+    double AcRatingW { get; }
+
+    /// <summary>DC nameplate, W.</summary>
+    double DcRatingW { get; }
+
+    /// <summary>Mean AC power over the interval [weather.StartUtc, + step) for that weather, W (0 at night, never negative).</summary>
+    double ExpectedAcW(in WeatherPoint weather, TimeSpan step);
+
+    /// <summary>Expected AC power from measured plane-of-array irradiance and module temperature (sites with sensors), or null when the model cannot.</summary>
+    double? ExpectedAcFromPoaW(double poaWm2, double moduleTempC);
+
+    /// <summary>Relative residual quantiles (p10, p90) as fractions of the AC rating, for the forecast band.</summary>
+    (double P10, double P90) ResidualQuantiles { get; }
+}
+
+/// <summary>Clear-sky irradiance and sun elevation at the site (from the physics library).</summary>
+public interface IClearSkyModel
+{
+    /// <summary>Clear-sky GHI, DNI, DHI (W/m²) and apparent sun elevation (deg) averaged over [startUtc, + step).</summary>
+    ClearSkyPoint At(DateTimeOffset startUtc, TimeSpan step);
+}
+
+/// <summary>Clear-sky irradiance of one interval.</summary>
+public readonly record struct ClearSkyPoint(double GhiWm2, double DniWm2, double DhiWm2, double SunElevationDeg);

@@ -1,0 +1,351 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Storage;
+using PvEdge.EdgeAgent.Weather;
+
+namespace PvEdge.EdgeAgent.Publishing;
+
+/// <summary>The one owner of the MQTT connection. Connects with the last will (status "offline", retained), publishes "online",
+/// re-sends retained state and Home Assistant discovery after each connect, drains the outbox in order (deleting only what the broker
+/// acknowledged), publishes telemetry at QoS 0 (spooling it to the outbox while the broker is away), and reconnects with jittered
+/// exponential back-off. Inbound: the weather input topic and homeassistant/status.</summary>
+public sealed class MqttPublisherService : BackgroundService
+{
+    private readonly MqttOptions _options;
+    private readonly Topics _topics;
+    private readonly PublishQueue _queue;
+    private readonly AgentDatabase _database;
+    private readonly WeatherInbox _weatherInbox;
+    private readonly TimeProvider _wall;
+    private readonly ILogger<MqttPublisherService> _logger;
+    private readonly MqttClientFactory _factory = new();
+    private readonly BrokerEndpoint _endpoint;
+    private readonly PipelineHealth _health;
+    private IMqttClient? _client;
+
+    /// <summary>QoS 0 messages written in the last seconds: a broker that dies may have lost them with its socket, so on a connection
+    /// loss they are queued again (at QoS 1; consumers de-duplicate by id).</summary>
+    private readonly Queue<(DateTimeOffset SentUtc, OutgoingMessage Message)> _recentQos0 = new();
+    private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(3);
+
+    public MqttPublisherService(IOptions<MqttOptions> options, Topics topics, PublishQueue queue, AgentDatabase database, WeatherInbox weatherInbox,
+        WallClock wall, BrokerEndpoint endpoint, ILogger<MqttPublisherService> logger, PipelineHealth health)
+    {
+        _health = health;
+        _options = options.Value;
+        _topics = topics;
+        _queue = queue;
+        _database = database;
+        _weatherInbox = weatherInbox;
+        _wall = wall.Time;
+        _endpoint = endpoint;
+        _logger = logger;
+    }
+
+    /// <summary>True while a connection is up.</summary>
+    public bool IsConnected => _client?.IsConnected == true;
+
+    /// <summary>Messages delivered since start (QoS 1 acknowledged or QoS 0 written).</summary>
+    public long Delivered { get; private set; }
+
+    public string ClientId => string.IsNullOrEmpty(_options.ClientId) ? $"edgeagent-{_topics.Gateway}" : _options.ClientId;
+
+    internal MqttClientOptions BuildClientOptions()
+    {
+        var b = new MqttClientOptionsBuilder()
+            .WithTcpServer(_endpoint.Host, _endpoint.Port)
+            .WithClientId(ClientId)
+            .WithCleanSession(false)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(_options.KeepAliveS))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(_topics.Status)
+            .WithWillPayload("offline")
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (!string.IsNullOrEmpty(_options.CredentialsFile))
+        {
+            var (user, password) = ReadCredentials(_options.CredentialsFile);
+            b.WithCredentials(user, password);
+        }
+        if (_options.Tls)
+        {
+            var tls = new MqttClientTlsOptionsBuilder().UseTls();
+            if (!string.IsNullOrEmpty(_options.CaFile))
+            {
+                if (!File.Exists(_options.CaFile))
+                {
+                    throw new Shared.Cli.InputException($"Mqtt:CaFile {_options.CaFile}: file not found");
+                }
+                var chain = new X509Certificate2Collection();
+                chain.ImportFromPemFile(_options.CaFile);
+                tls.WithTrustChain(chain);
+            }
+            b.WithTlsOptions(tls.Build());
+        }
+        return b.Build();
+    }
+
+    /// <summary>Reads a credentials file: the user name on the first line, the password on the second.</summary>
+    public static (string User, string Password) ReadCredentials(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new Shared.Cli.InputException($"Mqtt:CredentialsFile {path}: file not found");
+        }
+        var lines = File.ReadAllLines(path).Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        if (lines.Count < 2)
+        {
+            throw new Shared.Cli.InputException($"Mqtt:CredentialsFile {path}: expected the user name on line 1 and the password on line 2");
+        }
+        return (lines[0], lines[1]);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _health.Expect(PipelineStage.Publishing);
+        var backoffS = _options.ReconnectMinS;
+        MqttClientOptions clientOptions;
+        try
+        {
+            clientOptions = BuildClientOptions();
+        }
+        catch (Shared.Cli.InputException ex)
+        {
+            AgentLog.MqttSettingsInvalid(_logger, ex.Message + "; nothing will be published, the outbox keeps every QoS 1 message");
+            await SpoolUntilAsync(Timeout.InfiniteTimeSpan, stoppingToken).ConfigureAwait(false);
+            return;
+        }
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var client = _factory.CreateMqttClient();
+            client.ApplicationMessageReceivedAsync += OnMessageAsync;
+            string reason;
+            try
+            {
+                await client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
+                _client = client;
+                AgentLog.MqttConnected(_logger, _endpoint.Host, _endpoint.Port, ClientId);
+                backoffS = _options.ReconnectMinS;
+                await PublishAsync(client, _topics.Status, "online", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, stoppingToken).ConfigureAwait(false);
+                var subscribe = _factory.CreateSubscribeOptionsBuilder()
+                    .WithTopicFilter(_topics.WeatherSet, MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithTopicFilter(_topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build();
+                await client.SubscribeAsync(subscribe, stoppingToken).ConfigureAwait(false);
+                _queue.MarkAllRetainedDirty();
+                await PumpAsync(client, stoppingToken).ConfigureAwait(false);
+                reason = "connection closed";
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                await GoOfflineAsync(client).ConfigureAwait(false);
+                client.Dispose();
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                reason = ex.GetBaseException().Message;
+            }
+            _client = null;
+            RequeueRecent();
+            client.ApplicationMessageReceivedAsync -= OnMessageAsync;
+            client.Dispose();
+            var delayS = backoffS * (0.5 + Random.Shared.NextDouble() * 0.5) + Random.Shared.NextDouble() * 0.2 * _options.ReconnectMinS;
+            backoffS = Math.Min(backoffS * 2, _options.ReconnectMaxS);
+            AgentLog.MqttDisconnected(_logger, _endpoint.Host, _endpoint.Port, reason, delayS, _database.OutboxCount());
+            try
+            {
+                await SpoolUntilAsync(TimeSpan.FromSeconds(delayS), stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>While disconnected: moves telemetry to the outbox as it arrives, until the delay is over.</summary>
+    private async Task SpoolUntilAsync(TimeSpan delay, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (delay != Timeout.InfiniteTimeSpan)
+        {
+            timeout.CancelAfter(delay);
+        }
+        while (true)
+        {
+            SpoolTelemetry();
+            try
+            {
+                await _queue.Wake.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                _queue.Wake.TryRead(out _);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                SpoolTelemetry();
+                return;
+            }
+        }
+    }
+
+    private void RequeueRecent()
+    {
+        var now = _wall.GetUtcNow();
+        while (_recentQos0.TryDequeue(out var r))
+        {
+            if (now - r.SentUtc <= RecentWindow)
+            {
+                _database.Enqueue(r.Message.Topic, r.Message.Payload, retain: false, r.Message.Kind, now);
+            }
+        }
+    }
+
+    private void SpoolTelemetry()
+    {
+        var now = _wall.GetUtcNow();
+        while (_queue.Telemetry.Reader.TryRead(out var m))
+        {
+            _database.Enqueue(m.Topic, m.Payload, retain: false, m.Kind, now);
+            _health.Report(PipelineStage.Publishing);
+        }
+    }
+
+    private async Task PumpAsync(IMqttClient client, CancellationToken ct)
+    {
+        var replayed = 0;
+        while (client.IsConnected)
+        {
+            foreach (var (topic, payload) in _queue.TakeDirtyRetained())
+            {
+                try
+                {
+                    await PublishAsync(client, topic, payload, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, ct).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _queue.MarkRetainedDirty(topic);
+                    throw;
+                }
+            }
+            while (true)
+            {
+                var batch = _database.PeekOutbox(64);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+                foreach (var m in batch)
+                {
+                    await PublishAsync(client, m.Topic, m.Payload, MqttQualityOfServiceLevel.AtLeastOnce, m.Retain, ct).ConfigureAwait(false);
+                    _database.Acknowledge(m.Id);
+                    replayed++;
+                }
+            }
+            if (replayed > 0)
+            {
+                AgentLog.OutboxReplayed(_logger, replayed);
+                replayed = 0;
+            }
+            while (_queue.Telemetry.Reader.TryRead(out var m))
+            {
+                try
+                {
+                    await PublishAsync(client, m.Topic, m.Payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, ct).ConfigureAwait(false);
+                    var sent = _wall.GetUtcNow();
+                    _recentQos0.Enqueue((sent, m));
+                    while (_recentQos0.Count > 0 && sent - _recentQos0.Peek().SentUtc > RecentWindow)
+                    {
+                        _recentQos0.Dequeue();
+                    }
+                }
+                catch
+                {
+                    _database.Enqueue(m.Topic, m.Payload, retain: false, m.Kind, _wall.GetUtcNow());
+                    throw;
+                }
+            }
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            wait.CancelAfter(TimeSpan.FromSeconds(1));
+            try
+            {
+                await _queue.Wake.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                _queue.Wake.TryRead(out _);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // periodic check of the connection below
+            }
+        }
+    }
+
+    private async Task PublishAsync(IMqttClient client, string topic, string payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(Encoding.UTF8.GetBytes(payload))
+            .WithQualityOfServiceLevel(qos)
+            .WithRetainFlag(retain)
+            .Build();
+        var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            throw new IOException($"broker refused {topic}: {result.ReasonCode} {result.ReasonString}");
+        }
+        Delivered++;
+        _health.Report(PipelineStage.Publishing);
+    }
+
+    private async Task GoOfflineAsync(IMqttClient client)
+    {
+        if (!client.IsConnected)
+        {
+            return;
+        }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try
+        {
+            await PublishAsync(client, _topics.Status, "offline", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, cts.Token).ConfigureAwait(false);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // shutting down anyway; the broker sends the last will
+        }
+    }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        var text = e.ApplicationMessage.ConvertPayloadToString() ?? "";
+        if (topic == _topics.WeatherSet)
+        {
+            _weatherInbox.Messages.Writer.TryWrite(text);
+        }
+        else if (topic == _topics.HomeAssistantStatus && text.Trim().Equals("online", StringComparison.OrdinalIgnoreCase) && _options.HomeAssistant)
+        {
+            AgentLog.HomeAssistantOnline(_logger);
+            _queue.MarkRetainedDirty(_topics.HomeAssistantDiscovery);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Where the broker is: the configured host and port, or the embedded broker's actual port in the demo.</summary>
+public sealed class BrokerEndpoint
+{
+    public BrokerEndpoint(string host, int port)
+    {
+        Host = host;
+        Port = port;
+    }
+
+    public string Host { get; set; }
+
+    public int Port { get; set; }
+}

@@ -1,0 +1,224 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace PvEdge.EdgeAgent.Storage;
+
+/// <summary>One message waiting in the outbox.</summary>
+public sealed record OutboxMessage(long Id, string Topic, string Payload, bool Retain, DateTimeOffset CreatedUtc);
+
+/// <summary>One aggregated value of the history.</summary>
+public sealed record HistoryValue(DateTimeOffset StartUtc, int StepS, string Quantity, double? Value);
+
+/// <summary>The agent's SQLite database (WAL): measured history with retention, the outbox of QoS 1 messages,
+/// and the last payload of each retained topic. One connection, serialised by a lock; every call is short.</summary>
+public sealed class AgentDatabase : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Lock _gate = new();
+    private readonly int _outboxMax;
+
+    public AgentDatabase(string path, int outboxMaxMessages = 200_000)
+    {
+        _outboxMax = outboxMaxMessages;
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(dir))
+        {
+            Directory.CreateDirectory(dir);
+        }
+        Path = path;
+        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        _connection.Open();
+        Execute("PRAGMA journal_mode=WAL;");
+        Execute("PRAGMA synchronous=NORMAL;");
+        Execute("""
+            CREATE TABLE IF NOT EXISTS history (
+              start_ms INTEGER NOT NULL, step_s INTEGER NOT NULL, quantity TEXT NOT NULL, value REAL,
+              PRIMARY KEY (step_s, start_ms, quantity)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS outbox (
+              id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL,
+              retain INTEGER NOT NULL, kind TEXT NOT NULL, created_ms INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS retained (topic TEXT PRIMARY KEY, payload TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+            """);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Stores aggregated values (replacing a value already stored for the same interval).</summary>
+    public void WriteHistory(DateTimeOffset startUtc, TimeSpan step, IEnumerable<KeyValuePair<string, double?>> values)
+    {
+        lock (_gate)
+        {
+            using var tx = _connection.BeginTransaction();
+            using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT OR REPLACE INTO history (start_ms, step_s, quantity, value) VALUES ($s, $st, $q, $v)";
+            var pS = cmd.Parameters.Add("$s", SqliteType.Integer);
+            var pSt = cmd.Parameters.Add("$st", SqliteType.Integer);
+            var pQ = cmd.Parameters.Add("$q", SqliteType.Text);
+            var pV = cmd.Parameters.Add("$v", SqliteType.Real);
+            foreach (var (q, v) in values)
+            {
+                pS.Value = startUtc.ToUnixTimeMilliseconds();
+                pSt.Value = (int)step.TotalSeconds;
+                pQ.Value = q;
+                pV.Value = v is { } d && double.IsFinite(d) ? d : DBNull.Value;
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+    }
+
+    /// <summary>The values of one resolution in [from, to), ordered by time.</summary>
+    public List<HistoryValue> ReadHistory(DateTimeOffset fromUtc, DateTimeOffset toUtc, TimeSpan step)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT start_ms, quantity, value FROM history WHERE step_s = $st AND start_ms >= $f AND start_ms < $t ORDER BY start_ms, quantity";
+            cmd.Parameters.AddWithValue("$st", (int)step.TotalSeconds);
+            cmd.Parameters.AddWithValue("$f", fromUtc.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$t", toUtc.ToUnixTimeMilliseconds());
+            using var r = cmd.ExecuteReader();
+            var list = new List<HistoryValue>();
+            while (r.Read())
+            {
+                list.Add(new HistoryValue(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), (int)step.TotalSeconds, r.GetString(1), r.IsDBNull(2) ? null : r.GetDouble(2)));
+            }
+            return list;
+        }
+    }
+
+    /// <summary>Deletes history older than the cutoff; returns the number of values removed.</summary>
+    public int DeleteHistoryBefore(DateTimeOffset cutoffUtc)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "DELETE FROM history WHERE start_ms < $c";
+            cmd.Parameters.AddWithValue("$c", cutoffUtc.ToUnixTimeMilliseconds());
+            return cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Queues a QoS 1 message. <paramref name="kind"/> ("telemetry", "anomaly"...) decides what is dropped first when the outbox is full:
+    /// telemetry goes before events. Returns the outbox id.</summary>
+    public long Enqueue(string topic, string payload, bool retain, string kind, DateTimeOffset nowUtc)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT INTO outbox (topic, payload, retain, kind, created_ms) VALUES ($t, $p, $r, $k, $c); SELECT last_insert_rowid();";
+            cmd.Parameters.AddWithValue("$t", topic);
+            cmd.Parameters.AddWithValue("$p", payload);
+            cmd.Parameters.AddWithValue("$r", retain ? 1 : 0);
+            cmd.Parameters.AddWithValue("$k", kind);
+            cmd.Parameters.AddWithValue("$c", nowUtc.ToUnixTimeMilliseconds());
+            var id = (long)cmd.ExecuteScalar()!;
+            TrimOutbox();
+            return id;
+        }
+    }
+
+    private void TrimOutbox()
+    {
+        using var count = _connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM outbox";
+        var n = (long)count.ExecuteScalar()!;
+        if (n <= _outboxMax)
+        {
+            return;
+        }
+        var excess = n - _outboxMax;
+        using var del = _connection.CreateCommand();
+        del.CommandText = """
+            DELETE FROM outbox WHERE id IN (
+              SELECT id FROM outbox ORDER BY CASE kind WHEN 'telemetry' THEN 0 ELSE 1 END, id LIMIT $n)
+            """;
+        del.Parameters.AddWithValue("$n", excess);
+        del.ExecuteNonQuery();
+    }
+
+    /// <summary>The oldest waiting messages, in the order they were queued.</summary>
+    public List<OutboxMessage> PeekOutbox(int max)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT id, topic, payload, retain, created_ms FROM outbox ORDER BY id LIMIT $n";
+            cmd.Parameters.AddWithValue("$n", max);
+            using var r = cmd.ExecuteReader();
+            var list = new List<OutboxMessage>();
+            while (r.Read())
+            {
+                list.Add(new OutboxMessage(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt64(3) != 0, DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4))));
+            }
+            return list;
+        }
+    }
+
+    /// <summary>Removes a message the broker acknowledged.</summary>
+    public void Acknowledge(long id)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "DELETE FROM outbox WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", id);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public long OutboxCount()
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT COUNT(*) FROM outbox";
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
+    /// <summary>Remembers the latest payload of a retained topic (re-published after every reconnect and restart).</summary>
+    public void SetRetained(string topic, string payload, DateTimeOffset nowUtc)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR REPLACE INTO retained (topic, payload, updated_ms) VALUES ($t, $p, $u)";
+            cmd.Parameters.AddWithValue("$t", topic);
+            cmd.Parameters.AddWithValue("$p", payload);
+            cmd.Parameters.AddWithValue("$u", nowUtc.ToUnixTimeMilliseconds());
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    public List<KeyValuePair<string, string>> ReadRetained()
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT topic, payload FROM retained ORDER BY topic";
+            using var r = cmd.ExecuteReader();
+            var list = new List<KeyValuePair<string, string>>();
+            while (r.Read())
+            {
+                list.Add(new(r.GetString(0), r.GetString(1)));
+            }
+            return list;
+        }
+    }
+
+    private void Execute(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        _connection.Dispose();
+    }
+
+    internal static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,235 @@
+namespace PvEdge.Shared.Learning.Chain;
+
+/// <summary>Column layout of the chain's normalised input rows, as produced by
+/// <see cref="Features.ChainFeatureSpecification"/>. Every index here is one place.</summary>
+public static class ChainColumns
+{
+    public const int SinAzimuth = 0;
+    public const int CosAzimuth = 1;
+    public const int Elevation = 2;
+    public const int Beam = 3;
+    public const int SkyDiffuse = 4;
+    public const int Ground = 5;
+    public const int TempAir = 6;
+    public const int Wind = 7;
+    public const int DcAcRatio = 8;
+    public const int Site = 9;
+    public const int Count = 10;
+
+    /// <summary>Label columns: AC per kW of AC rating, DC per kWp, POA in kW/m² (NaN where not measured).</summary>
+    public const int LabelAc = 0;
+    public const int LabelDc = 1;
+    public const int LabelPoa = 2;
+    public const int LabelCount = 3;
+}
+
+/// <summary>Sizes of the chain's networks.</summary>
+public sealed record ChainConfig(int LatentSize = 6, int ShadingHidden = 32, int ModuleHidden = 16, int InverterHidden = 8)
+{
+    public static ChainConfig Default { get; } = new();
+}
+
+/// <summary>The networks shared by every site: N1's beam shading field s(sun azimuth, elevation, site code) ∈ [0,1],
+/// N2's module correction and N3's inverter efficiency.</summary>
+public sealed class ChainNets
+{
+    public ChainNets(ChainConfig config, SeededRandom rng)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Config = config;
+        Shading = new Mlp([3 + config.LatentSize, config.ShadingHidden, config.ShadingHidden, 1], Activation.Tanh, Activation.Sigmoid, rng, "n1.shading");
+        Module = new Mlp([3, config.ModuleHidden, config.ModuleHidden, 1], Activation.Tanh, Activation.Identity, rng, "n2.module");
+        Inverter = new Mlp([1, config.InverterHidden, 1], Activation.Tanh, Activation.Identity, rng, "n3.inverter");
+        // start the shading field open (s ≈ 0.95) rather than half shaded
+        Shading.Layers[^1].Bias.Data[0] = 3f;
+        // start the inverter near 96 % efficiency
+        Inverter.Layers[^1].Bias.Data[0] = 1.5f;
+    }
+
+    public ChainConfig Config { get; }
+
+    public Mlp Shading { get; }
+
+    public Mlp Module { get; }
+
+    public Mlp Inverter { get; }
+
+    public IEnumerable<Tensor> Parameters => Shading.Parameters.Concat(Module.Parameters).Concat(Inverter.Parameters);
+
+    /// <summary>A deep copy (same config, same values).</summary>
+    public ChainNets Clone()
+    {
+        var copy = new ChainNets(Config, new SeededRandom(0));
+        foreach (var (src, dst) in Parameters.Zip(copy.Parameters))
+        {
+            src.Data.CopyTo(dst.Data, 0);
+        }
+        return copy;
+    }
+}
+
+/// <summary>Per-site parameters: the shading code z (input of the shading field), the diffuse sky-view factor
+/// (sigmoid of a logit), the DC gain (nameplate error × soiling × losses) and the scale of the thermal correction.</summary>
+public sealed class SiteParameters
+{
+    public const float DefaultGain = 0.86f;
+
+    public SiteParameters(int sites, int latentSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sites);
+        Latent = new Tensor(sites, latentSize, "site.latent");
+        SkyViewLogit = new Tensor(sites, 1, "site.sky_view_logit");
+        Gain = new Tensor(sites, 1, "site.gain");
+        Thermal = new Tensor(sites, 1, "site.thermal");
+        Array.Fill(SkyViewLogit.Data, 2.5f);
+        Array.Fill(Gain.Data, DefaultGain);
+        Array.Fill(Thermal.Data, 1f);
+    }
+
+    public int Sites => Gain.Rows;
+
+    public Tensor Latent { get; }
+
+    public Tensor SkyViewLogit { get; }
+
+    public Tensor Gain { get; }
+
+    public Tensor Thermal { get; }
+
+    public IEnumerable<Tensor> Parameters => [Latent, SkyViewLogit, Gain, Thermal];
+
+    /// <summary>One site whose values are the mean over these sites (the prior a new site starts from).</summary>
+    public SiteParameters Mean()
+    {
+        var m = new SiteParameters(1, Latent.Cols);
+        foreach (var (src, dst) in Parameters.Zip(m.Parameters))
+        {
+            for (var c = 0; c < src.Cols; c++)
+            {
+                var s = 0.0;
+                for (var r = 0; r < src.Rows; r++)
+                {
+                    s += src[r, c];
+                }
+                dst[0, c] = (float)(s / src.Rows);
+            }
+        }
+        return m;
+    }
+}
+
+/// <summary>The outputs of the chain for a batch, each n×1 in physical (normalised) units.</summary>
+public readonly record struct ChainOutputs(Var Shading, Var SkyView, Var PoaKwm2, Var DcPerKwp, Var AcPerKwac);
+
+/// <summary>The chain: N1 = exact transposition (inputs) × learned beam shading field + learned sky-view factor →
+/// effective POA; N2 = module → DC per kWp; N3 = inverter → AC per kW AC, clipped at the rating.
+/// Priors: outputs are non-negative by construction, AC ≤ rating by a hard minimum, and a penalty keeps DC monotone in irradiance.</summary>
+public sealed class ChainModel
+{
+    private readonly Tensor _one = new(1, 1, [1f]);
+
+    public ChainModel(ChainNets nets, SiteParameters sites)
+    {
+        Nets = nets ?? throw new ArgumentNullException(nameof(nets));
+        Sites = sites ?? throw new ArgumentNullException(nameof(sites));
+    }
+
+    public ChainNets Nets { get; }
+
+    public SiteParameters Sites { get; }
+
+    public IEnumerable<Tensor> Parameters => Nets.Parameters.Concat(Sites.Parameters);
+
+    /// <summary>Weight of the monotonicity penalty (DC at 1.05·E must not be below DC at E).</summary>
+    public float MonotonePenalty { get; set; } = 10f;
+
+    /// <summary>Weight of the L2 prior on site codes (keeps fine-tuned codes in the pretrained distribution).</summary>
+    public float LatentPenalty { get; set; } = 1e-3f;
+
+    public ChainOutputs Forward(Tape tape, Var x)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        var site = tape.SliceCols(x, ChainColumns.Site, 1);
+        var z = tape.Gather(tape.Param(Sites.Latent), site);
+        var sunPos = tape.SliceCols(x, ChainColumns.SinAzimuth, 3);
+        var s = Nets.Shading.Forward(tape, tape.ConcatCols(sunPos, z));
+        var svf = tape.Sigmoid(tape.Gather(tape.Param(Sites.SkyViewLogit), site));
+        var beam = tape.SliceCols(x, ChainColumns.Beam, 1);
+        var sky = tape.SliceCols(x, ChainColumns.SkyDiffuse, 1);
+        var ground = tape.SliceCols(x, ChainColumns.Ground, 1);
+        var poa = tape.Add(tape.Add(tape.Mul(s, beam), tape.Mul(svf, sky)), ground);
+        var dc = Module(tape, x, site, poa);
+        var ratio = tape.SliceCols(x, ChainColumns.DcAcRatio, 1);
+        var load = tape.Mul(dc, ratio);
+        var eta = tape.AddScalar(tape.MulScalar(tape.Sigmoid(Nets.Inverter.Forward(tape, load)), 0.15f), 0.85f);
+        var ac = tape.Min(tape.Mul(eta, load), tape.Input(_one));
+        return new ChainOutputs(s, svf, poa, dc, ac);
+    }
+
+    private Var Module(Tape tape, Var x, Var site, Var poa)
+    {
+        var weather = tape.SliceCols(x, ChainColumns.TempAir, 2);
+        var c = tape.MulScalar(tape.Tanh(Nets.Module.Forward(tape, tape.ConcatCols(poa, weather))), 0.5f);
+        var thermal = tape.Gather(tape.Param(Sites.Thermal), site);
+        var gain = tape.Gather(tape.Param(Sites.Gain), site);
+        var factor = tape.AddScalar(tape.Mul(c, thermal), 1f);
+        return tape.Mul(tape.Mul(poa, factor), tape.Relu(gain));
+    }
+
+    /// <summary>The training loss of one shard: masked MSE on AC, DC and POA plus the priors.</summary>
+    public Var Loss(Tape tape, ShardBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        var x = tape.Input(batch.X);
+        var o = Forward(tape, x);
+        var pred = tape.ConcatCols(o.AcPerKwac, o.DcPerKwp, o.PoaKwm2);
+        var loss = tape.MseLoss(pred, batch.Y, batch.LossScale);
+        if (MonotonePenalty > 0)
+        {
+            var site = tape.SliceCols(x, ChainColumns.Site, 1);
+            var brighter = tape.AddScalar(tape.MulScalar(o.PoaKwm2, 1.05f), 0.01f);
+            var dcBright = Module(tape, x, site, brighter);
+            var violation = tape.Relu(tape.Sub(o.DcPerKwp, dcBright));
+            loss = tape.Add(loss, tape.MulScalar(tape.Mean(violation), MonotonePenalty * batch.Fraction));
+        }
+        if (LatentPenalty > 0)
+        {
+            loss = tape.Add(loss, tape.MulScalar(tape.Mean(tape.Square(tape.Param(Sites.Latent))), LatentPenalty * batch.Fraction));
+        }
+        return loss;
+    }
+
+    /// <summary>Inference over many rows: fills AC, DC, POA and s per row (uses a private tape in chunks).</summary>
+    public void Predict(Tensor x, Span<float> acPerKwac, Span<float> dcPerKwp, Span<float> poaKwm2, Span<float> shading)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var tape = new Tape();
+        const int Chunk = 1024;
+        for (var start = 0; start < x.Rows; start += Chunk)
+        {
+            var rows = Math.Min(Chunk, x.Rows - start);
+            var part = new Tensor(rows, x.Cols, x.Data[(start * x.Cols)..((start + rows) * x.Cols)]);
+            tape.Reset();
+            var o = Forward(tape, tape.Input(part));
+            for (var r = 0; r < rows; r++)
+            {
+                if (!acPerKwac.IsEmpty) { acPerKwac[start + r] = tape.Value(o.AcPerKwac).Data[r]; }
+                if (!dcPerKwp.IsEmpty) { dcPerKwp[start + r] = tape.Value(o.DcPerKwp).Data[r]; }
+                if (!poaKwm2.IsEmpty) { poaKwm2[start + r] = tape.Value(o.PoaKwm2).Data[r]; }
+                if (!shading.IsEmpty) { shading[start + r] = tape.Value(o.Shading).Data[r]; }
+            }
+        }
+    }
+
+    /// <summary>The learned beam shading field of one site at a sun position.</summary>
+    public float ShadingAt(int site, double azimuthDeg, double elevationDeg)
+    {
+        var input = new float[3 + Sites.Latent.Cols];
+        input[0] = (float)Math.Sin(azimuthDeg * Math.PI / 180);
+        input[1] = (float)Math.Cos(azimuthDeg * Math.PI / 180);
+        input[2] = (float)(elevationDeg / 90);
+        Sites.Latent.Row(site).CopyTo(input.AsSpan(3));
+        var w = Math.Max(input.Length, Nets.Config.ShadingHidden);
+        return Nets.Shading.PredictScalar(input, new float[w], new float[w]);
+    }
+}

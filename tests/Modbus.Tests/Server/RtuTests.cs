@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using PvEdge.Modbus.Client;
+using PvEdge.Modbus.Framing;
+using PvEdge.Modbus.Server;
+using PvEdge.Modbus.Transport;
+using PvEdge.TestSupport;
+
+namespace PvEdge.Modbus.Tests.Server;
+
+/// <summary>RTU framing end to end: over a loopback byte stream, and over a socat pty pair opened as serial ports.</summary>
+public sealed class RtuTests
+{
+    private static ModbusServerModel Model()
+    {
+        var model = new ModbusServerModel();
+        var unit = model.AddUnit(7);
+        unit.HoldingRegisters.Load(40000, [0x5375, 0x6E53, 1, 66]);
+        return model;
+    }
+
+    [Fact]
+    public async Task Read_RtuOverByteStream_ReturnsRegisters()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var transport = new StreamTransport("loopback-rtu", ModbusFraming.Rtu, async ct =>
+        {
+            var c = new TcpClient();
+            await c.ConnectAsync(IPAddress.Loopback, port, ct);
+            return c.GetStream();
+        });
+        await using var client = new ModbusClient(transport, new ModbusClientOptions { Timeout = TimeSpan.FromMilliseconds(500), Retries = 0 });
+        var read = client.ReadHoldingRegistersAsync(7, 40000, 4, CancellationToken.None);
+        using var accepted = await listener.AcceptTcpClientAsync();
+        var model = Model();
+        await using var server = new ModbusRtuServer(model, accepted.GetStream(), 115200);
+        server.Start();
+        Assert.Equal(new ushort[] { 0x5375, 0x6E53, 1, 66 }, await read);
+        // an unmapped address gives exception 02 over RTU too
+        var ex = await Assert.ThrowsAsync<ModbusExceptionResponse>(() => client.ReadHoldingRegistersAsync(7, 40004, 1, CancellationToken.None));
+        Assert.Equal(ModbusExceptionCode.IllegalDataAddress, ex.Code);
+        // a request for another address gets no reply
+        await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(8, 40000, 1, CancellationToken.None));
+        Assert.Equal(0x5375, (await client.ReadHoldingRegistersAsync(7, 40000, 1, CancellationToken.None))[0]);
+    }
+
+    [Fact]
+    public async Task RtuServer_GarbageBeforeRequest_RejectsItAndStillAnswers()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var raw = new TcpClient();
+        await raw.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port);
+        using var accepted = await listener.AcceptTcpClientAsync();
+        await using var server = new ModbusRtuServer(Model(), accepted.GetStream(), 115200);
+        server.Start();
+        var stream = raw.GetStream();
+        await stream.WriteAsync(new byte[] { 0x07, 0x03, 0x9C, 0x40, 0x00, 0x01, 0x00, 0x00 }); // bad CRC
+        await Task.Delay(50);
+        var request = new byte[8];
+        ModbusPdu.WriteReadRequest(request.AsSpan(1), ModbusFunctionCode.ReadHoldingRegisters, 40000, 1);
+        request[0] = 7;
+        Crc16.Write(request.AsSpan(0, 6), request.AsSpan(6));
+        await stream.WriteAsync(request);
+        var reply = new byte[7];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await stream.ReadExactlyAsync(reply, cts.Token);
+        Assert.True(Crc16.Check(reply));
+        Assert.Equal(new byte[] { 7, 3, 2, 0x53, 0x75 }, reply[..5]);
+        Assert.Equal(1, server.FramesRejected);
+    }
+
+    [SkippableFact]
+    public async Task Read_OverSocatPtyPair_ReturnsRegisters()
+    {
+        var socat = ExternalTools.Require("socat", "socat");
+        var dir = Directory.CreateTempSubdirectory("modbus-pty");
+        var a = Path.Combine(dir.FullName, "server");
+        var b = Path.Combine(dir.FullName, "client");
+        using var process = Process.Start(new ProcessStartInfo(socat, ["-d", $"pty,raw,echo=0,link={a}", $"pty,raw,echo=0,link={b}"])
+        {
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            for (var i = 0; i < 50 && !(File.Exists(a) && File.Exists(b)); i++)
+            {
+                await Task.Delay(20);
+            }
+            Skip.IfNot(File.Exists(a) && File.Exists(b), "socat did not create the pty pair");
+            await using var server = ModbusRtuServer.OpenSerial(Model(), a, 19200);
+            server.Start();
+            await using var client = ModbusClient.ForRtu(b, 19200, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(1), Retries = 1 });
+            Assert.Equal(new ushort[] { 0x5375, 0x6E53, 1, 66 }, await client.ReadHoldingRegistersAsync(7, 40000, 4, CancellationToken.None));
+            await client.WriteSingleRegisterAsync(7, 40002, 5, CancellationToken.None);
+            Assert.Equal(5, (await client.ReadHoldingRegistersAsync(7, 40002, 1, CancellationToken.None))[0]);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            dir.Delete(true);
+        }
+    }
+}
