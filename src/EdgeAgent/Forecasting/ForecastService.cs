@@ -40,7 +40,6 @@ public sealed class ForecastService : BackgroundService
     private readonly ForecastState _state;
     private readonly TimeProvider _time;
     private readonly ILogger<ForecastService> _logger;
-    private static readonly long ProcessStart = Stopwatch.GetTimestamp();
 
     public ForecastService(IOptions<ForecastOptions> options, IPowerModel model, WeatherState weather, SiteContext site, StageChannels channels,
         PublishQueue queue, Topics topics, LiveState live, AgentDatabase database, ForecastState state, TimeProvider time, ILogger<ForecastService> logger)
@@ -58,9 +57,6 @@ public sealed class ForecastService : BackgroundService
         _time = time;
         _logger = logger;
     }
-
-    /// <summary>Marks process start for the time-to-first-forecast figure (call from Program/RunCommand).</summary>
-    public static void Touch() => _ = ProcessStart;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -123,7 +119,7 @@ public sealed class ForecastService : BackgroundService
             _state.Hourly = hourly;
             _state.Intraday = intraday;
             _state.LastComputeMs = sw.Elapsed.TotalMilliseconds;
-            _state.FirstIssuedAfter ??= Stopwatch.GetElapsedTime(ProcessStart);
+            _state.FirstIssuedAfter ??= ProcessClock.SinceStart;
             AgentLog.ForecastIssued(_logger, reason, hourly.ModelId, hourly.WeatherSource, hourly.EnergyTodayKwh, hourly.EnergyTomorrowKwh, sw.Elapsed.TotalMilliseconds);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ArithmeticException or Microsoft.Data.Sqlite.SqliteException)

@@ -68,7 +68,7 @@ public static class SiteLoader
             var lon = Number(root, "longitude", -180, 180, required: true, fallback: 0);
             var alt = Number(root, "altitude_m", -500, 9000, required: false, fallback: SiteDefaults.AltitudeM);
             var albedo = Number(root, "albedo", 0, 1, required: false, fallback: SiteDefaults.Albedo);
-            var losses = Number(root, "losses_pct", 0, 99.999, required: false, fallback: SiteDefaults.LossesPct);
+            var losses = Number(root, "losses_pct", 0, 100, required: false, fallback: SiteDefaults.LossesPct);
             var name = String(root, "name", "name") ?? "site";
             var tz = String(root, "timezone", "timezone");
             if (tz is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(tz, out _))
@@ -160,7 +160,7 @@ public static class SiteLoader
             }
             var tilt = Number(el, "tilt_deg", 0, 90, true, 0, prefix);
             var azimuth = Number(el, "azimuth_deg", 0, 360, true, 0, prefix);
-            var kwp = Number(el, "dc_kwp", 1e-6, 1e6, true, 0, prefix);
+            var kwp = Number(el, "dc_kwp", 0, 1e6, true, 0, prefix, exclusiveMin: true);
             var gamma = Number(el, "gamma_pdc_per_c", -0.02, 0.0, false, SiteDefaults.GammaPdcPerC, prefix);
             var horizon = HorizonProfile.Flat;
             if (el.TryGetProperty("horizon", out var h))
@@ -206,24 +206,25 @@ public static class SiteLoader
                 throw Error("inverter", "expected either ac_kw or dc_ac_ratio, not both");
             }
             var acKw = hasAc
-                ? Number(el, "ac_kw", 1e-6, 1e6, true, 0, "inverter.")
+                ? Number(el, "ac_kw", 0, 1e6, true, 0, "inverter.", exclusiveMin: true)
                 : dcKwp / Number(el, "dc_ac_ratio", 0.1, 10, false, SiteDefaults.DcAcRatio, "inverter.");
             return new InverterSpec(acKw, eta);
         }
 
-        private double Number(JsonElement obj, string name, double min, double max, bool required, double fallback, string prefix = "")
+        private double Number(JsonElement obj, string name, double min, double max, bool required, double fallback, string prefix = "",
+            bool exclusiveMin = false)
         {
             if (!obj.TryGetProperty(name, out var el))
             {
-                return required ? throw Error(prefix + name, $"missing required key (expected a number in {Range(min, max)})") : fallback;
+                return required ? throw Error(prefix + name, $"missing required key (expected a number {Range(min, max, exclusiveMin)})") : fallback;
             }
             if (el.ValueKind != JsonValueKind.Number || !el.TryGetDouble(out var v) || !double.IsFinite(v))
             {
-                throw Error(prefix + name, $"expected a number in {Range(min, max)}, got {Describe(el)}");
+                throw Error(prefix + name, $"expected a number {Range(min, max, exclusiveMin)}, got {Describe(el)}");
             }
-            if (v < min || v > max)
+            if (v < min || v > max || (exclusiveMin && v <= min))
             {
-                throw Error(prefix + name, $"expected {Range(min, max)}, got {v.ToString(CultureInfo.InvariantCulture)}");
+                throw Error(prefix + name, $"expected {Range(min, max, exclusiveMin)}, got {v.ToString(CultureInfo.InvariantCulture)}");
             }
             return v;
         }
@@ -248,8 +249,9 @@ public static class SiteLoader
             }
         }
 
-        private static string Range(double min, double max) =>
-            $"{min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}";
+        private static string Range(double min, double max, bool exclusiveMin = false) => exclusiveMin
+            ? $"> {min.ToString(CultureInfo.InvariantCulture)} and <= {max.ToString(CultureInfo.InvariantCulture)}"
+            : $"{min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}";
 
         private static string Describe(JsonElement el) => el.ValueKind switch
         {

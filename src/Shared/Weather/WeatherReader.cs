@@ -132,7 +132,7 @@ public static class WeatherReader
             rows.Add(new WeatherSample(end - step / 2, c.Number(f, ghi, header[ghi]), c.Number(f, dni, header[dni]), c.Number(f, dhi, header[dhi]),
                 c.Number(f, temp, header[temp]), c.Number(f, wind, header[wind]), c.Number(f, pres, header[pres]) * 100.0));
         }
-        return Finish(c, new WeatherMetadata(c.File, WeatherFormat.Tmy3, lat, lon, elev, offset), rows, sorted: false);
+        return Finish(c, new WeatherMetadata(c.File, WeatherFormat.Tmy3, lat, lon, elev, offset), rows);
     }
 
     private static WeatherSeries Psm3(CsvCursor c)
@@ -159,7 +159,6 @@ public static class WeatherReader
             minute = c.Column(header, "Minute"), ghi = c.Column(header, "GHI"), dni = c.Column(header, "DNI"), dhi = c.Column(header, "DHI"),
             temp = c.Column(header, "Temperature"), wind = c.Column(header, "Wind Speed");
         var pres = Array.IndexOf(header, "Pressure");
-        var starts = new List<DateTimeOffset>();
         var rows = new List<WeatherSample>();
         while (c.TryNext(out var line))
         {
@@ -169,7 +168,6 @@ public static class WeatherReader
             }
             var f = CsvCursor.Split(line);
             var start = Stamp(c, f, header, year, month, day, hour, minute, offset);
-            starts.Add(start);
             rows.Add(new WeatherSample(start, c.Number(f, ghi, "GHI"), c.Number(f, dni, "DNI"), c.Number(f, dhi, "DHI"), c.Number(f, temp, "Temperature"),
                 c.Number(f, wind, "Wind Speed"), c.Number(f, pres, "Pressure") * 100.0));
         }
@@ -221,7 +219,7 @@ public static class WeatherReader
         }
         // A TMY is a sequence of months from different years: every interval is one hour long.
         var mid = rows.Select(r => r with { TimeMid = r.TimeMid.AddMinutes(30) }).ToList();
-        return Finish(c, new WeatherMetadata(c.File, WeatherFormat.PvgisTmy, Nullable(lat), Nullable(lon), Nullable(elev), TimeSpan.Zero), mid, sorted: false);
+        return Finish(c, new WeatherMetadata(c.File, WeatherFormat.PvgisTmy, Nullable(lat), Nullable(lon), Nullable(elev), TimeSpan.Zero), mid);
     }
 
     private static WeatherSeries Midc(CsvCursor c)
@@ -274,7 +272,7 @@ public static class WeatherReader
         }
         var step = ends.Count > 1 ? ends[1] - ends[0] : TimeSpan.FromMinutes(1);
         var mid = rows.Select(r => r with { TimeMid = r.TimeMid - step / 2 }).ToList();
-        return Finish(c, new WeatherMetadata(c.File, WeatherFormat.MidcRaw, null, null, null, offset), mid, sorted: true);
+        return Finish(c, new WeatherMetadata(c.File, WeatherFormat.MidcRaw, null, null, null, offset) { Step = step }, mid);
     }
 
     private static WeatherSeries Plain(CsvCursor c)
@@ -319,26 +317,26 @@ public static class WeatherReader
     /// (the last row reuses the previous step; a lone row is one hour long).</summary>
     private static WeatherSeries FinishFromStarts(CsvCursor c, WeatherMetadata meta, List<WeatherSample> rows)
     {
+        var starts = rows.Select(r => r.TimeMid).ToArray();
         for (var i = 0; i < rows.Count; i++)
         {
-            var step = i + 1 < rows.Count ? rows[i + 1].TimeMid - rows[i].TimeMid
-                : i > 0 ? rows[i].TimeMid - rows[i - 1].TimeMid : TimeSpan.FromHours(1);
+            var step = i + 1 < rows.Count ? starts[i + 1] - starts[i]
+                : i > 0 ? starts[i] - starts[i - 1] : TimeSpan.FromHours(1);
             if (step <= TimeSpan.Zero)
             {
-                throw InputException.InFile(c.File, $"row {i + 1}: expected times to increase, got {rows[i].TimeMid:O} followed by {rows[i + 1].TimeMid:O}");
+                throw InputException.InFile(c.File, $"data row {i + 1}: expected times to increase, got {starts[i]:O} followed by {starts[i + 1]:O}");
             }
-            rows[i] = rows[i] with { TimeMid = rows[i].TimeMid + step / 2 };
+            rows[i] = rows[i] with { TimeMid = starts[i] + step / 2 };
         }
-        return Finish(c, meta, rows, sorted: true);
+        return Finish(c, meta with { Step = starts.Length > 1 ? starts[1] - starts[0] : TimeSpan.FromHours(1) }, rows);
     }
 
-    private static WeatherSeries Finish(CsvCursor c, WeatherMetadata meta, List<WeatherSample> rows, bool sorted)
+    private static WeatherSeries Finish(CsvCursor c, WeatherMetadata meta, List<WeatherSample> rows)
     {
         if (rows.Count == 0)
         {
             throw InputException.InFile(c.File, "expected at least one data row, got none");
         }
-        _ = sorted;
         return new WeatherSeries(meta, rows);
     }
 

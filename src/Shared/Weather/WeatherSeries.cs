@@ -57,7 +57,11 @@ public enum WeatherFormat
 }
 
 /// <summary>What a weather file says about itself. Location values are null when the format carries none.</summary>
-public sealed record WeatherMetadata(string Source, WeatherFormat Format, double? LatitudeDeg, double? LongitudeDeg, double? AltitudeM, TimeSpan UtcOffset);
+public sealed record WeatherMetadata(string Source, WeatherFormat Format, double? LatitudeDeg, double? LongitudeDeg, double? AltitudeM, TimeSpan UtcOffset)
+{
+    /// <summary>Length of one interval (the step between rows), used to turn power into energy.</summary>
+    public TimeSpan Step { get; init; } = TimeSpan.FromHours(1);
+}
 
 /// <summary>One weather interval as the physics chain consumes it: interval averages and the instant at which the sun
 /// geometry is computed (the interval midpoint). Missing values are NaN; <see cref="PressurePa"/> NaN means "use the site altitude".</summary>

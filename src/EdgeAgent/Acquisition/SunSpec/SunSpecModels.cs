@@ -43,6 +43,9 @@ public sealed class SunSpecModelCatalog
 
     private SunSpecModelCatalog(IEnumerable<SunSpecModelDefinition> models) => _models = models.ToFrozenDictionary(m => m.Id);
 
+    // declared before Default: static initialisers run in text order
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, ReadCommentHandling = JsonCommentHandling.Skip };
+
     /// <summary>The catalog shipped in the assembly.</summary>
     public static SunSpecModelCatalog Default { get; } = LoadEmbedded();
 
@@ -121,8 +124,6 @@ public sealed class SunSpecModelCatalog
             }
         }
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, ReadCommentHandling = JsonCommentHandling.Skip };
 
     private sealed class CatalogFile
     {

@@ -134,7 +134,7 @@ public sealed class SimulatedBme280 : SimulatedI2cDevice
         var adcT = InvertIncreasing(x => Compensation.Temperature(x).TemperatureC, TemperatureC, 0, 0xFFFFF);
         var tFine = Compensation.Temperature(adcT).TFine;
         SetData(TempMsb, osrsT == 0 ? 0x80000 : adcT, 3);
-        var adcP = InvertIncreasing(x => -Compensation.Pressure(0xFFFFF - x, tFine), -PressurePa, 0, 0xFFFFF);
+        var adcP = InvertIncreasing(x => Compensation.Pressure(0xFFFFF - x, tFine), PressurePa, 0, 0xFFFFF); // pressure falls as adc_P rises
         SetData(PressMsb, osrsP == 0 ? 0x80000 : 0xFFFFF - adcP, 3);
         var adcH = InvertIncreasing(x => Compensation.Humidity(x, tFine), HumidityPct, 0, 0xFFFF);
         SetData(HumMsb, _humOversamplingLatched == 0 ? 0x8000 : adcH, 2);

@@ -1,0 +1,51 @@
+using PvEdge.EdgeAgent.Inference;
+using PvEdge.EdgeAgent.Weather;
+using PvEdge.Shared.Cli;
+using PvEdge.Shared.Sites;
+
+namespace PvEdge.EdgeAgent.Hosting;
+
+/// <summary>Loads the site file (or the embedded demo site) and the power model: the bundle when one is configured and usable
+/// (runners land with the learning/formulas work), else the site's physics chain.</summary>
+public static class DefaultSiteModels
+{
+    /// <summary>The demo site embedded in the program (formats.md's example), so the demo needs no file.</summary>
+    public const string DemoSiteJson = """
+        {
+          "name": "greensboro-demo",
+          "latitude": 36.1, "longitude": -79.95, "altitude_m": 273,
+          "timezone": "America/New_York",
+          "albedo": 0.2,
+          "transposition": "perez",
+          "iam": "physical",
+          "cell_temperature": { "model": "sapm", "a": -3.56, "b": -0.075, "delta_t": 3.0 },
+          "losses_pct": 14.08,
+          "planes": [ { "name": "south", "tilt_deg": 30, "azimuth_deg": 180, "dc_kwp": 5.0, "gamma_pdc_per_c": -0.0037 } ],
+          "inverter": { "ac_kw": 4.1667, "eta_nominal": 0.96 }
+        }
+        """;
+
+    public static Site LoadSite(string? siteFile) =>
+        string.IsNullOrEmpty(siteFile) ? SiteLoader.Parse(DemoSiteJson, "embedded demo site") : SiteLoader.Load(siteFile);
+
+    public static SiteModels Load(AgentSetup setup) => ForSite(LoadSite(setup.Gateway.SiteFile));
+
+    /// <summary>Site models on the physics chain.</summary>
+    public static SiteModels ForSite(Site site)
+    {
+        var tz = TimeZoneInfo.Utc;
+        if (!string.IsNullOrEmpty(site.TimeZone))
+        {
+            try
+            {
+                tz = TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone);
+            }
+            catch (TimeZoneNotFoundException)
+            {
+                throw new InputException($"site {site.Name}: timezone '{site.TimeZone}' is not known to this system (expected an IANA id such as Europe/Berlin)");
+            }
+        }
+        var context = new SiteContext(site.Name, site.LatitudeDeg, site.LongitudeDeg, tz);
+        return new SiteModels(context, new PhysicsClearSky(site), new PhysicsPowerModel(site));
+    }
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Json;
+using PvEdge.Shared.Cli;
+
+namespace PvEdge.InverterSimulator.Faults;
+
+/// <summary>Kinds of fault the simulator can inject.</summary>
+public enum FaultKind
+{
+    /// <summary>MPPT 2's string is disconnected: its DC power, current and voltage are zero, AC drops with it.</summary>
+    Mppt2Outage,
+    /// <summary>The inverter reports FAULT and produces nothing.</summary>
+    InverterFault,
+    /// <summary>The inverter derates to <see cref="Fault.LimitPct"/> % of its rating and reports THROTTLED.</summary>
+    Throttle,
+    /// <summary>A met-station value stops changing (<see cref="Fault.Sensor"/>: poa, ghi, temp_module, temp_air, wind or all).</summary>
+    FrozenSensor,
+    /// <summary>No Modbus reply at all.</summary>
+    CommStall,
+    /// <summary>Replies are corrupt (bad byte count on TCP, bad CRC on RTU).</summary>
+    MalformedReplies,
+}
+
+/// <summary>One scheduled fault, active for simulated time in [Start, End).</summary>
+public sealed record Fault(FaultKind Kind, DateTimeOffset Start, DateTimeOffset End, double LimitPct = 100, string Sensor = "all")
+{
+    public bool IsActive(DateTimeOffset timeUtc) => timeUtc >= Start && timeUtc < End;
+}
+
+/// <summary>A fault schedule read from JSON:
+/// <c>{ "faults": [ { "type": "throttle", "start": "2026-06-01T12:00:00Z", "end": "2026-06-01T13:00:00Z", "limit_pct": 50 } ] }</c>.
+/// Types: mppt2_outage, inverter_fault, throttle (limit_pct), frozen_sensor (sensor), comm_stall, malformed_replies.</summary>
+public sealed record FaultSchedule(IReadOnlyList<Fault> Faults)
+{
+    public static FaultSchedule None { get; } = new([]);
+
+    private static readonly Dictionary<string, FaultKind> Names = new(StringComparer.Ordinal)
+    {
+        ["mppt2_outage"] = FaultKind.Mppt2Outage,
+        ["inverter_fault"] = FaultKind.InverterFault,
+        ["throttle"] = FaultKind.Throttle,
+        ["frozen_sensor"] = FaultKind.FrozenSensor,
+        ["comm_stall"] = FaultKind.CommStall,
+        ["malformed_replies"] = FaultKind.MalformedReplies,
+    };
+
+    private static readonly string[] Sensors = ["all", "poa", "ghi", "temp_module", "temp_air", "wind"];
+
+    public Fault? Active(FaultKind kind, DateTimeOffset timeUtc) => Faults.FirstOrDefault(f => f.Kind == kind && f.IsActive(timeUtc));
+
+    public static FaultSchedule Load(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw InputException.InFile(path, "cannot read: " + ex.Message);
+        }
+        return Parse(text, path);
+    }
+
+    public static FaultSchedule Parse(string json, string file)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            throw InputException.AtLine(file, (int)(ex.LineNumber ?? 0) + 1, $"column {(ex.BytePositionInLine ?? 0) + 1}: not valid JSON");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("faults", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                throw InputException.InFile(file, "faults: expected an array of faults");
+            }
+            var faults = new List<Fault>();
+            var i = 0;
+            foreach (var f in list.EnumerateArray())
+            {
+                var where = $"faults[{i++}]";
+                var type = Text(f, "type", file, where);
+                if (!Names.TryGetValue(type, out var kind))
+                {
+                    throw InputException.InFile(file, $"{where}.type: expected one of {string.Join(", ", Names.Keys)}, got '{type}'");
+                }
+                var start = Time(f, "start", file, where);
+                var end = Time(f, "end", file, where);
+                if (end <= start)
+                {
+                    throw InputException.InFile(file, $"{where}.end: must be after start");
+                }
+                var limit = 100.0;
+                if (kind == FaultKind.Throttle)
+                {
+                    if (!f.TryGetProperty("limit_pct", out var l) || l.ValueKind != JsonValueKind.Number || (limit = l.GetDouble()) is < 0 or > 100)
+                    {
+                        throw InputException.InFile(file, $"{where}.limit_pct: expected a number in [0, 100]");
+                    }
+                }
+                var sensor = "all";
+                if (kind == FaultKind.FrozenSensor && f.TryGetProperty("sensor", out var s))
+                {
+                    sensor = s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
+                    if (!Sensors.Contains(sensor))
+                    {
+                        throw InputException.InFile(file, $"{where}.sensor: expected one of {string.Join(", ", Sensors)}, got '{sensor}'");
+                    }
+                }
+                faults.Add(new Fault(kind, start, end, limit, sensor));
+            }
+            return new FaultSchedule(faults);
+        }
+    }
+
+    private static string Text(JsonElement e, string key, string file, string where) =>
+        e.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
+            ? s
+            : throw InputException.InFile(file, $"{where}.{key}: expected a non-empty string");
+
+    private static DateTimeOffset Time(JsonElement e, string key, string file, string where)
+    {
+        var text = Text(e, key, file, where);
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var t) || !HasOffset(text))
+        {
+            throw InputException.InFile(file, $"{where}.{key}: expected an ISO-8601 time with an offset (e.g. 2026-06-01T12:00:00Z), got '{text}'");
+        }
+        return t.ToUniversalTime();
+    }
+
+    private static bool HasOffset(string text) =>
+        text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && (text[^6] is '+' or '-') && text[^3] == ':');
+}
