@@ -189,6 +189,9 @@ public static class AgentHost
         var time = settings.Time ?? (clockStart is { } cs ? new ScaledTimeProvider(TimeProvider.System, cs, demo.Speed) : TimeProvider.System);
         s.AddSingleton(time);
         s.AddSingleton(new WallClock(wall));
+        s.AddSingleton(new PipelineHealth(wall));
+        s.AddSingleton(SystemdNotifySettings.FromProcess());
+        s.AddHostedService<SystemdWatchdog>();
 
         var mqtt = Bind<MqttOptions>(setup.Configuration, MqttOptions.Section);
         var gateway = GatewayId(setup.Gateway);

@@ -26,6 +26,7 @@ public sealed class MqttPublisherService : BackgroundService
     private readonly ILogger<MqttPublisherService> _logger;
     private readonly MqttClientFactory _factory = new();
     private readonly BrokerEndpoint _endpoint;
+    private readonly PipelineHealth _health;
     private IMqttClient? _client;
 
     /// <summary>QoS 0 messages written in the last seconds: a broker that dies may have lost them with its socket, so on a connection
@@ -34,8 +35,9 @@ public sealed class MqttPublisherService : BackgroundService
     private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(3);
 
     public MqttPublisherService(IOptions<MqttOptions> options, Topics topics, PublishQueue queue, AgentDatabase database, WeatherInbox weatherInbox,
-        WallClock wall, BrokerEndpoint endpoint, ILogger<MqttPublisherService> logger)
+        WallClock wall, BrokerEndpoint endpoint, ILogger<MqttPublisherService> logger, PipelineHealth health)
     {
+        _health = health;
         _options = options.Value;
         _topics = topics;
         _queue = queue;
@@ -106,6 +108,7 @@ public sealed class MqttPublisherService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _health.Expect(PipelineStage.Publishing);
         var backoffS = _options.ReconnectMinS;
         MqttClientOptions clientOptions;
         try
@@ -209,6 +212,7 @@ public sealed class MqttPublisherService : BackgroundService
         while (_queue.Telemetry.Reader.TryRead(out var m))
         {
             _database.Enqueue(m.Topic, m.Payload, retain: false, m.Kind, now);
+            _health.Report(PipelineStage.Publishing);
         }
     }
 
@@ -294,6 +298,7 @@ public sealed class MqttPublisherService : BackgroundService
             throw new IOException($"broker refused {topic}: {result.ReasonCode} {result.ReasonString}");
         }
         Delivered++;
+        _health.Report(PipelineStage.Publishing);
     }
 
     private async Task GoOfflineAsync(IMqttClient client)
