@@ -16,8 +16,9 @@ using PvEdge.EdgeAgent.Weather;
 
 namespace PvEdge.EdgeAgent.Hosting;
 
-/// <summary>The site and its models: where it is, its clear sky, and the power model in use.</summary>
-public sealed record SiteModels(SiteContext Site, IClearSkyModel ClearSky, IPowerModel Model);
+/// <summary>The site and its models: where it is, its clear sky, and the power model in use.
+/// <paramref name="Notes"/> are fallbacks taken while loading (a missing or invalid bundle), logged at start.</summary>
+public sealed record SiteModels(SiteContext Site, IClearSkyModel ClearSky, IPowerModel Model, IReadOnlyList<string>? Notes = null);
 
 /// <summary>How to build the host: the CLI fills the file and speed; tests also swap clocks, sources and the site.</summary>
 public sealed class AgentHostSettings
@@ -346,6 +347,10 @@ internal sealed class StartupAnnouncer : IHostedService
         {
             AgentLog.ConfigurationWarning(logger, w);
         }
+        foreach (var note in _services.GetRequiredService<SiteModels>().Notes ?? [])
+        {
+            AgentLog.BundleFallback(logger, _setup.Model.BundlePath, note);
+        }
         var endpoint = _services.GetRequiredService<BrokerEndpoint>();
         var model = _services.GetRequiredService<IPowerModel>();
         var weather = _services.GetRequiredService<IOptions<WeatherOptions>>().Value;
@@ -358,7 +363,22 @@ internal sealed class StartupAnnouncer : IHostedService
             w.WriteString("runner", model.Runner);
             w.WriteNumber("ac_rating_w", model.AcRatingW);
             w.WriteNumber("dc_rating_w", model.DcRatingW);
-            w.WriteNull("shadow_disagreement_w");
+            if (model is BundlePowerModel bundle)
+            {
+                w.WriteString("created", PayloadWriter.Timestamp(bundle.Bundle.Manifest.Created));
+                w.WriteString("shadow_runner", bundle.ShadowRunner);
+                w.WriteBoolean("signed", bundle.Bundle.Signed);
+                if (bundle.Bundle.Manifest.Validation is { } validation)
+                {
+                    w.WritePropertyName("validation");
+                    validation.WriteTo(w);
+                }
+                PayloadWriter.WriteNumberOrNull(w, "shadow_disagreement_w", bundle.ShadowDisagreementW, 2);
+            }
+            else
+            {
+                w.WriteNull("shadow_disagreement_w");
+            }
         }));
         if (_mqtt.HomeAssistant)
         {

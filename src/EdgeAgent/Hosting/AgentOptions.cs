@@ -121,6 +121,9 @@ public sealed class ModelOptions
 
     [RegularExpression("^(onnx|formulas|physics)$", ErrorMessage = "Model:Runner must be onnx, formulas or physics")]
     public string Runner { get; set; } = "onnx";
+
+    /// <summary>PEM public key the bundle's signature must verify against; empty accepts unsigned bundles (hashes are still checked).</summary>
+    public string PublicKeyFile { get; set; } = "";
 }
 
 /// <summary>Forecast cadence.</summary>
