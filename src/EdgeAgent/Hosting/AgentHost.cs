@@ -246,10 +246,22 @@ public static class AgentHost
             s.AddSingleton(sp =>
             {
                 var t = sp.GetRequiredService<TimeProvider>();
-                return acquisition.Simulated
-                    ? new List<IReadingSource> { new SimulatedInverterSource(models.Model, models.ClearSky, t, weather.CloudSeed, TimeSpan.FromSeconds(acquisition.SimulatedCadenceS), ParseFaults(demo.Faults, t.GetUtcNow())) }
-                    : new List<IReadingSource>();
+                var faults = ParseFaults(demo.Faults, t.GetUtcNow());
+                var cadence = TimeSpan.FromSeconds(acquisition.SimulatedCadenceS);
+                if (!acquisition.Simulated)
+                {
+                    return new List<IReadingSource>();
+                }
+                if (acquisition.Simulator == "in-process")
+                {
+                    return new List<IReadingSource> { new SimulatedInverterSource(models.Model, models.ClearSky, t, weather.CloudSeed, cadence, faults) };
+                }
+                var site = models.Model is PhysicsPowerModel p ? p.Site : models.Model is BundlePowerModel b ? b.Bundle.Site : DefaultSiteModels.LoadSite(null);
+                var simulator = DemoSimulator.Start(site, models.ClearSky, t, sp.GetRequiredService<WallClock>().Time, weather.CloudSeed, faults, cadence);
+                sp.GetRequiredService<DemoSimulatorHolder>().Simulator = simulator;
+                return simulator.Sources.ToList();
             });
+            s.AddSingleton<DemoSimulatorHolder>();
         }
         s.AddSingleton<IEnumerable<IReadingSource>>(sp => sp.GetRequiredService<List<IReadingSource>>());
 
@@ -322,6 +334,14 @@ public static class AgentHost
         }
         return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "edgeagent", "edgeagent.db");
     }
+}
+
+/// <summary>Owns the demo simulator so the container disposes it at shutdown.</summary>
+internal sealed class DemoSimulatorHolder : IAsyncDisposable
+{
+    public DemoSimulator? Simulator { get; set; }
+
+    public ValueTask DisposeAsync() => Simulator?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
 /// <summary>Logs the configuration warnings and the start line, publishes the model topic and Home Assistant discovery.</summary>

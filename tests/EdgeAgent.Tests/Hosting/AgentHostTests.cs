@@ -32,6 +32,7 @@ public sealed class AgentHostTests : IDisposable
                 ["Storage:Path"] = Path.Combine(_dir, "a.db"),
                 ["Weather:Source"] = "clear-sky",
                 ["Acquisition:Simulated"] = "true",
+                ["Acquisition:Simulator"] = "in-process",
                 ["Acquisition:SimulatedCadenceS"] = "10",
                 ["Demo:Faults"] = "outage@60+40",
             },
