@@ -25,11 +25,7 @@ public sealed class ForecastCommand : ICliCommand
         var repeat = args.Int("repeat", 1, 1, 10_000);
         var runner = args.Optional("runner", "onnx");
         args.RejectUnknown();
-        var models = DefaultSiteModels.Load(sitePath, new ModelOptions { BundlePath = bundle ?? "", Runner = runner });
-        foreach (var note in models.Notes ?? [])
-        {
-            context.Error.WriteLine($"edgeagent forecast: model bundle {bundle} not usable ({note}); using the physics model of the site");
-        }
+        var models = DefaultSiteModels.LoadForCommand("forecast", sitePath, bundle, runner, context.Error);
         var now = fromText is null ? context.Time.GetUtcNow()
             : DateTimeOffset.TryParse(fromText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var f) ? f
             : throw new InputException($"option --from: expected an ISO-8601 time, got '{fromText}'");
