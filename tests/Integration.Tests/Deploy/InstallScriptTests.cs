@@ -28,7 +28,10 @@ public sealed class InstallScriptTests : IDisposable
               *) echo "running {version}" ;;
             esac
             """.Replace("\r", "", StringComparison.Ordinal) + "\n");
-        File.SetUnixFileMode(exe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(exe, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        }
         File.WriteAllText(Path.Combine(dir, "edgeagent.dll"), $"assembly of {version}");
         for (var i = 0; i < files; i++)
         {
