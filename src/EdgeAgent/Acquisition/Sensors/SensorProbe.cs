@@ -36,6 +36,11 @@ public sealed class SensorProbe
             throw new InputException("option --sensors-config: a JSON sensor list is required (or --simulated to probe the twins)");
         }
         SensorValidation.Validate(options, file);
+        if (options.Sensors.Count == 0)
+        {
+            ctx.Error.WriteLine($"edgeagent probe: {file}: no sensors configured");
+            return 1;
+        }
 
         using ISensorHardware hardware = simulated
             ? new SimulatedSensorHardware(options, ctx.Time.GetUtcNow())

@@ -30,6 +30,8 @@ public sealed class SensorSourceFactoryTests
             }
 
             Assert.Equal(["module-temp", "air", "poa", "meter", "wind"], sources.Select(s => s.Name));
+            Assert.Equal(options.Sensors.Select(c => TimeSpan.FromSeconds(c.CadenceS)), sources.Select(s => s.Cadence));
+            Assert.All(readings, r => Assert.Contains(r.Source, options.Sensors.Select(c => c.Name)));
             Assert.All(readings, r => Assert.True(r.Quality == ReadingQuality.Good, r.ToString()));
             Assert.Equal(812, Single(readings, SensorQuantities.PoaWm2).Value!.Value, 0.6);
             Assert.Equal(17.3, Single(readings, SensorQuantities.TempAirC).Value!.Value, 0.01);
