@@ -7,12 +7,12 @@ using PvEdge.Shared.Cli;
 
 namespace PvEdge.EdgeAgent.Commands;
 
-/// <summary><c>edgeagent forecast [--site S] [--weather W] [--bundle B] [--from T] [--hours N] [--json]</c>: one forecast, printed.</summary>
+/// <summary><c>edgeagent forecast [--site S] [--weather W] [--bundle B [--runner onnx|formulas]] [--from T] [--hours N] [--json]</c>: one forecast, printed.</summary>
 public sealed class ForecastCommand : ICliCommand
 {
     public string Name => "forecast";
 
-    public string Usage => "forecast [--site S] [--weather W] [--bundle B] [--from T] [--hours 48] [--json]  prints a one-shot forecast (clear sky without --weather)";
+    public string Usage => "forecast [--site S] [--weather W] [--bundle B [--runner onnx|formulas]] [--from T] [--hours 48] [--json]  prints a one-shot forecast (clear sky without --weather)";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -22,13 +22,12 @@ public sealed class ForecastCommand : ICliCommand
         var fromText = args.Optional("from");
         var hours = args.Int("hours", 48, 1, 168);
         var json = args.Flag("json");
+        var runner = args.Optional("runner", "onnx");
         args.RejectUnknown();
-        var models = DefaultSiteModels.ForSite(DefaultSiteModels.LoadSite(sitePath));
-        if (!string.IsNullOrEmpty(bundle))
+        var models = DefaultSiteModels.Load(sitePath, new ModelOptions { BundlePath = bundle ?? "", Runner = runner });
+        foreach (var note in models.Notes ?? [])
         {
-            context.Error.WriteLine(Directory.Exists(bundle) || File.Exists(bundle)
-                ? $"edgeagent forecast: bundle {bundle}: the bundle runners are not part of this build yet; using the physics model of the site"
-                : $"edgeagent forecast: bundle {bundle} not found; using the physics model of the site");
+            context.Error.WriteLine($"edgeagent forecast: model bundle {bundle} not usable ({note}); using the physics model of the site");
         }
         var now = fromText is null ? context.Time.GetUtcNow()
             : DateTimeOffset.TryParse(fromText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var f) ? f

@@ -1,5 +1,6 @@
 using PvEdge.EdgeAgent.Inference;
 using PvEdge.EdgeAgent.Weather;
+using PvEdge.Shared.Bundle;
 using PvEdge.Shared.Cli;
 using PvEdge.Shared.Sites;
 
@@ -28,7 +29,31 @@ public static class DefaultSiteModels
     public static Site LoadSite(string? siteFile) =>
         string.IsNullOrEmpty(siteFile) ? SiteLoader.Parse(DemoSiteJson, "embedded demo site") : SiteLoader.Load(siteFile);
 
-    public static SiteModels Load(AgentSetup setup) => ForSite(LoadSite(setup.Gateway.SiteFile));
+    public static SiteModels Load(AgentSetup setup) => Load(setup.Gateway.SiteFile, setup.Model);
+
+    /// <summary>The site and the model: the bundle when configured and valid, else the physics chain, with the reason as a note.</summary>
+    public static SiteModels Load(string? siteFile, ModelOptions model)
+    {
+        if (string.IsNullOrEmpty(model.BundlePath) || model.Runner == "physics")
+        {
+            return ForSite(LoadSite(siteFile));
+        }
+        try
+        {
+            if (!Directory.Exists(model.BundlePath) && !File.Exists(model.BundlePath))
+            {
+                throw new InputException($"{model.BundlePath}: bundle not found");
+            }
+            var key = string.IsNullOrEmpty(model.PublicKeyFile) ? null : BundleKeys.LoadPublic(model.PublicKeyFile);
+            var bundle = BundleLoader.Load(model.BundlePath, key);
+            var physics = ForSite(string.IsNullOrEmpty(siteFile) ? bundle.Site : LoadSite(siteFile));
+            return physics with { Model = BundlePowerModel.Create(bundle, model.Runner) };
+        }
+        catch (Exception ex) when (ex is InputException or IOException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or System.Text.Json.JsonException)
+        {
+            return ForSite(LoadSite(siteFile)) with { Notes = [ex.Message] };
+        }
+    }
 
     /// <summary>Site models on the physics chain.</summary>
     public static SiteModels ForSite(Site site)
