@@ -185,9 +185,13 @@ public static class AgentHost
 
         var demo = setup.DemoOptions;
         var wall = settings.WallTime ?? TimeProvider.System;
-        var time = settings.Time ?? (setup.Demo ? new ScaledTimeProvider(TimeProvider.System, DemoStart(TimeProvider.System.GetUtcNow()), demo.Speed) : TimeProvider.System);
+        var clockStart = ClockStart(demo, setup.Demo, wall.GetUtcNow());
+        var time = settings.Time ?? (clockStart is { } cs ? new ScaledTimeProvider(TimeProvider.System, cs, demo.Speed) : TimeProvider.System);
         s.AddSingleton(time);
         s.AddSingleton(new WallClock(wall));
+        s.AddSingleton(new PipelineHealth(wall));
+        s.AddSingleton(SystemdNotifySettings.FromProcess());
+        s.AddHostedService<SystemdWatchdog>();
 
         var mqtt = Bind<MqttOptions>(setup.Configuration, MqttOptions.Section);
         var gateway = GatewayId(setup.Gateway);
@@ -238,9 +242,13 @@ public static class AgentHost
         }
         else
         {
-            s.AddSingleton(sp => acquisition.Simulated
-                ? new List<IReadingSource> { new SimulatedInverterSource(models.Model, models.ClearSky, sp.GetRequiredService<TimeProvider>(), weather.CloudSeed, TimeSpan.FromSeconds(acquisition.SimulatedCadenceS)) }
-                : new List<IReadingSource>());
+            s.AddSingleton(sp =>
+            {
+                var t = sp.GetRequiredService<TimeProvider>();
+                return acquisition.Simulated
+                    ? new List<IReadingSource> { new SimulatedInverterSource(models.Model, models.ClearSky, t, weather.CloudSeed, TimeSpan.FromSeconds(acquisition.SimulatedCadenceS), ParseFaults(demo.Faults, t.GetUtcNow())) }
+                    : new List<IReadingSource>();
+            });
         }
         s.AddSingleton<IEnumerable<IReadingSource>>(sp => sp.GetRequiredService<List<IReadingSource>>());
 
@@ -266,10 +274,42 @@ public static class AgentHost
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
     }
 
-    /// <summary>The demo starts its simulated clock at 10:00 of the current UTC day shifted to daylight over the demo site, so the console shows production at once.</summary>
+    /// <summary>The demo starts its simulated clock at 15:00 UTC of the current day (10:00 or 11:00 at the demo site), so the console shows production at once.</summary>
     public static DateTimeOffset DemoStart(DateTimeOffset nowUtc) => new DateTimeOffset(nowUtc.UtcDateTime.Date, TimeSpan.Zero) + TimeSpan.FromHours(15);
 
-    private static string DefaultDatabasePath(bool demo)
+    /// <summary>Where the plant clock starts, or null for the plain system clock (no demo, speed 1, no start given).</summary>
+    public static DateTimeOffset? ClockStart(DemoOptions demo, bool isDemo, DateTimeOffset nowUtc)
+    {
+        if (!string.IsNullOrEmpty(demo.StartUtc))
+        {
+            return DateTimeOffset.TryParse(demo.StartUtc, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var t)
+                ? t
+                : throw new Shared.Cli.InputException($"configuration key 'Demo:StartUtc' = '{demo.StartUtc}': expected an ISO-8601 time");
+        }
+        if (isDemo)
+        {
+            return DemoStart(nowUtc);
+        }
+        return demo.Speed != 1 ? nowUtc : null;
+    }
+
+    /// <summary>Parses Demo:Faults ("type@startMin+durationMin;...") relative to the clock start.</summary>
+    public static List<SimulatedFault> ParseFaults(string text, DateTimeOffset startUtc)
+    {
+        var list = new List<SimulatedFault>();
+        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = part.IndexOf('@', StringComparison.Ordinal);
+            var plus = part.IndexOf('+', StringComparison.Ordinal);
+            var from = int.Parse(part[(at + 1)..plus], System.Globalization.CultureInfo.InvariantCulture);
+            var minutes = int.Parse(part[(plus + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            list.Add(new SimulatedFault(startUtc + TimeSpan.FromMinutes(from), startUtc + TimeSpan.FromMinutes(from + minutes), part[..at]));
+        }
+        return list;
+    }
+
+    public static string DefaultDatabasePath(bool demo)
     {
         if (demo)
         {

@@ -182,4 +182,12 @@ public sealed class DemoOptions
 
     /// <summary>Print live readings and the forecast table to the console.</summary>
     public bool Console { get; set; }
+
+    /// <summary>Where the simulated clock starts (ISO-8601); empty = real time, or in the demo 15:00 UTC of today (late morning at the demo site).</summary>
+    public string StartUtc { get; set; } = "";
+
+    /// <summary>Faults the simulated inverter plays, relative to the clock start: "outage@30+20;string_loss@120+60" (type@startMin+durationMin).
+    /// Types: outage, inverter_fault, string_loss, communication_lost.</summary>
+    [RegularExpression(@"^$|^([a-z_]+@\d+\+\d+)(;[a-z_]+@\d+\+\d+)*$", ErrorMessage = "Demo:Faults must look like 'outage@30+20;string_loss@120+60'")]
+    public string Faults { get; set; } = "";
 }

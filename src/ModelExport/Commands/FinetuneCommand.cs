@@ -28,8 +28,8 @@ public sealed class FinetuneCommand : ICliCommand
         args.RejectUnknown();
         var site = SiteLoader.Load(sitePath);
         var history = History.Read(historyPath);
-        var (foundation, _) = ChainBundle.Load(basePath);
         var features = LoadFeatures(site, history);
+        var (foundation, _) = ChainBundle.Load(basePath);
         Training.TrainingSummary summary;
         Shared.Learning.Chain.ChainModel model;
         using (var bar = new ProgressBar(context.Error, "finetune"))

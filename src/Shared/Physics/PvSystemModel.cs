@@ -123,9 +123,17 @@ public sealed class PvSystemModel
     }
 
     /// <summary>Runs the chain for one instant without allocating; <paramref name="planes"/> receives one entry per plane.</summary>
-    public ChainStep Simulate(in WeatherSample sample, Span<PlaneStep> planes) =>
-        Step(sample.TimeMid, Spa.UnixSeconds(sample.TimeMid), Atmosphere.DayOfYearUtc(sample.TimeMid), sample.GhiWm2, sample.DniWm2, sample.DhiWm2,
-            sample.TempAirC, sample.WindSpeedMs, sample.PressurePa, sample.Flags, planes);
+    public ChainStep Simulate(in WeatherSample sample, Span<PlaneStep> planes)
+    {
+        if (planes.Length < _planes.Length)
+        {
+            throw new ArgumentException($"planes span holds {planes.Length} entries; the site has {_planes.Length} planes", nameof(planes));
+        }
+        var flags = AtmosphereInputs(sample.PressurePa, sample.TempAirC, sample.Flags, out var pressure, out var refractionTemp);
+        var sun = Spa.Compute(sample.TimeMid, Observer, pressure, refractionTemp);
+        return Step(sample.TimeMid, sun, Atmosphere.DayOfYearUtc(sample.TimeMid), sample.GhiWm2, sample.DniWm2, sample.DhiWm2,
+            sample.TempAirC, sample.WindSpeedMs, pressure, flags, planes);
+    }
 
     /// <summary>Runs the chain over a series into a preallocated result (no allocation).</summary>
     public void Run(WeatherSeries weather, ChainResult result)
@@ -168,9 +176,25 @@ public sealed class PvSystemModel
         var wind = weather.WindSpeedMs;
         var pressure = weather.PressurePa;
         var flags = weather.Flags;
-        for (var i = 0; i < n; i++)
+        const int block = 128;
+        Span<double> blockPressure = stackalloc double[block];
+        Span<double> blockTemp = stackalloc double[block];
+        Span<SolarPosition> blockSun = stackalloc SolarPosition[block];
+        Span<WeatherFlags> blockFlags = stackalloc WeatherFlags[block];
+        for (var start = 0; start < n; start += block)
         {
-            steps[i] = Step(time[i], unix[i], doy[i], ghi[i], dni[i], dhi[i], temp[i], wind[i], pressure[i], flags[i], planes.Slice(i * p, p));
+            var m = Math.Min(block, n - start);
+            for (var j = 0; j < m; j++)
+            {
+                var i = start + j;
+                blockFlags[j] = AtmosphereInputs(pressure[i], temp[i], flags[i], out blockPressure[j], out blockTemp[j]);
+            }
+            Spa.Compute(unix.Slice(start, m), Observer, blockPressure[..m], blockTemp[..m], blockSun[..m]);
+            for (var j = 0; j < m; j++)
+            {
+                var i = start + j;
+                steps[i] = Step(time[i], blockSun[j], doy[i], ghi[i], dni[i], dhi[i], temp[i], wind[i], blockPressure[j], blockFlags[j], planes.Slice(i * p, p));
+            }
         }
     }
 
@@ -205,21 +229,27 @@ public sealed class PvSystemModel
         return new PlaneStep(aoi, iam, poa, effective, cell, dc, dc * _lossFactor, shaded);
     }
 
-    private ChainStep Step(DateTimeOffset timeMid, double unixSeconds, int dayOfYear, double ghi, double dni, double dhi, double tempAir, double wind,
-        double pressure, WeatherFlags flags, Span<PlaneStep> planes)
+    /// <summary>Pressure and temperature for refraction: the row's, or the site altitude's pressure and 20 °C when missing (flagged).</summary>
+    private WeatherFlags AtmosphereInputs(double pressure, double tempAir, WeatherFlags flags, out double pressureUsed, out double refractionTemp)
     {
-        if (double.IsNaN(pressure))
+        pressureUsed = pressure;
+        if (double.IsNaN(pressureUsed))
         {
-            pressure = Site.DefaultPressurePa;
+            pressureUsed = Site.DefaultPressurePa;
             flags |= WeatherFlags.PressureFromAltitude;
         }
-        var refractionTemp = tempAir;
+        refractionTemp = tempAir;
         if (double.IsNaN(refractionTemp))
         {
             refractionTemp = 20.0;
             flags |= WeatherFlags.RefractionDefaults;
         }
-        var sun = Spa.Compute(unixSeconds, Observer, pressure, refractionTemp);
+        return flags;
+    }
+
+    private ChainStep Step(DateTimeOffset timeMid, in SolarPosition sun, int dayOfYear, double ghi, double dni, double dhi, double tempAir, double wind,
+        double pressure, WeatherFlags flags, Span<PlaneStep> planes)
+    {
         var dniExtra = Atmosphere.ExtraterrestrialSpencerWm2(dayOfYear);
         var amRel = Atmosphere.RelativeAirMassKastenYoung(sun.ApparentZenithDeg);
         var amAbs = Atmosphere.AbsoluteAirMass(amRel, pressure);

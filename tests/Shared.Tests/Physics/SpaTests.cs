@@ -23,16 +23,20 @@ public sealed class SpaTests
     public void Compute_SpanOverload_EqualsTheSingleInstantApi()
     {
         var start = new DateTimeOffset(2024, 6, 21, 0, 0, 0, TimeSpan.Zero);
-        var unix = Enumerable.Range(0, 48).Select(h => Spa.UnixSeconds(start.AddMinutes(30 * h))).ToArray();
-        var pressure = Enumerable.Repeat(95000.0, 48).ToArray();
-        var temp = Enumerable.Repeat(25.0, 48).ToArray();
-        var result = new SolarPosition[48];
+        var unix = Enumerable.Range(0, 300).Select(h => Spa.UnixSeconds(start.AddMinutes(30 * h))).ToArray();
+        var pressure = Enumerable.Repeat(95000.0, 300).ToArray();
+        var temp = Enumerable.Repeat(25.0, 300).ToArray();
+        var result = new SolarPosition[300];
 
         Spa.Compute(unix, Golden, pressure, temp, result);
 
-        for (var i = 0; i < 48; i++)
+        for (var i = 0; i < 300; i++)
         {
-            Assert.Equal(Spa.Compute(start.AddMinutes(30 * i), Golden, 95000, 25), result[i]);
+            var single = Spa.Compute(start.AddMinutes(30 * i), Golden, 95000, 25);
+            Assert.Equal(single.ZenithDeg, result[i].ZenithDeg, 1e-9);
+            Assert.Equal(single.ApparentZenithDeg, result[i].ApparentZenithDeg, 1e-9);
+            Assert.Equal(single.AzimuthDeg, result[i].AzimuthDeg, 1e-9);
+            Assert.Equal(single.EquationOfTimeMin, result[i].EquationOfTimeMin, 1e-9);
         }
     }
 

@@ -4,10 +4,10 @@ using PvEdge.Modbus.Client;
 namespace PvEdge.EdgeAgent.Acquisition.RegisterMaps;
 
 /// <summary>Polls a non-SunSpec inverter through its <see cref="RegisterMap"/>. Points are coalesced into as few reads as possible
-/// (at most 125 registers, gaps up to 16 registers bridged). A failed read makes its points Missing with the reason; never throws for device trouble.</summary>
+/// (at most 125 registers, gaps up to 32 registers bridged). A failed read makes its points Missing with the reason; never throws for device trouble.</summary>
 public sealed class RegisterMapReadingSource : IReadingSource
 {
-    private const int MaxGap = 16;
+    private const int MaxGap = 32;
     private readonly IModbusRegisterReader _reader;
     private readonly byte _unitId;
     private readonly TimeProvider _time;

@@ -9,23 +9,18 @@ namespace PvEdge.EdgeAgent.Acquisition.Sensors;
 /// <summary>Air temperature, humidity and pressure from a BME280 through Iot.Device.Bmxx80, one forced-mode measurement per read.
 /// The binding is created on the first read (its constructor checks the chip id 0x60 and reads the calibration), so a sensor
 /// that is absent at start-up reads as missing and is found when it answers.</summary>
-public sealed class Bme280Source : SensorSource
+public sealed class Bme280Source : I2cSensorSource
 {
     private static readonly string[] Produces = [SensorQuantities.TempAirC, SensorQuantities.HumidityPct, SensorQuantities.PressurePa];
     private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(2);
     private const int MaxStatusPolls = 50;
 
-    private readonly I2cDevice _device;
-    private readonly bool _shouldDispose;
-    private Bme280? _bme;
 
     /// <param name="device">The chip on its bus and address.</param>
     /// <param name="shouldDispose">True to dispose <paramref name="device"/> with this source.</param>
     public Bme280Source(SensorConfig config, I2cDevice device, TimeProvider time, bool shouldDispose = true)
-        : base(config, time)
+        : base(config, device, time, shouldDispose)
     {
-        _device = device ?? throw new ArgumentNullException(nameof(device));
-        _shouldDispose = shouldDispose;
     }
 
     public override IReadOnlyList<string> Quantities => Produces;
@@ -59,18 +54,17 @@ public sealed class Bme280Source : SensorSource
     {
         try
         {
-            if (_bme is null)
+            if (Binding is not Bme280 bme)
             {
                 try
                 {
-                    _bme = new Bme280(_device);
+                    Binding = bme = new Bme280(Device);
                 }
                 catch (IOException ex) when (ex.Message.Contains("chip with id", StringComparison.Ordinal))
                 {
                     return Attempt<(double, double, double)>.Fail($"not a BME280 at {Wiring} ({ex.Message})");
                 }
             }
-            var bme = _bme;
             bme.SetPowerMode(Bmx280PowerMode.Forced);
             for (var i = 0; bme.ReadStatus().Measuring; i++)
             {
@@ -89,25 +83,8 @@ public sealed class Bme280Source : SensorSource
         catch (IOException ex)
         {
             // The binding is rebuilt on the next try: the chip may have been swapped or power-cycled.
-            _bme = null;
+            Binding = null;
             return Attempt<(double, double, double)>.Retry($"I²C error at {Wiring}: {ex.Message}");
         }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        // Bmxx80Base.Dispose always disposes the I2cDevice, so the binding is only disposed when this source owns the bus.
-        if (disposing && _shouldDispose)
-        {
-            if (_bme is not null)
-            {
-                _bme.Dispose();
-            }
-            else
-            {
-                _device.Dispose();
-            }
-        }
-        _bme = null;
     }
 }
