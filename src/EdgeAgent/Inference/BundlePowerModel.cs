@@ -8,7 +8,7 @@ namespace PvEdge.EdgeAgent.Inference;
 /// <summary>A model bundle as an <see cref="IPowerModel"/>: features through the shared <see cref="ChainFeatureSpecification"/> only,
 /// the configured runner (onnx, formulas or engine) for the answer and another one in shadow, whose mean absolute disagreement is
 /// reported on the model topic. POA-based expectations (sites with sensors) come from the physics chain of the bundle's site.</summary>
-public sealed class BundlePowerModel : IPowerModel
+public sealed class BundlePowerModel : IPowerModel, IDisposable
 {
     private static readonly TimeSpan SubStep = TimeSpan.FromMinutes(15);
     private readonly LoadedBundle _bundle;
@@ -107,4 +107,10 @@ public sealed class BundlePowerModel : IPowerModel
     }
 
     public double? ExpectedAcFromPoaW(double poaWm2, double moduleTempC) => _physics.ExpectedAcFromPoaW(poaWm2, moduleTempC);
+
+    public void Dispose()
+    {
+        (_primary as IDisposable)?.Dispose();
+        (_shadow as IDisposable)?.Dispose();
+    }
 }

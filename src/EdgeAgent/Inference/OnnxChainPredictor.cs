@@ -4,18 +4,32 @@ using PvEdge.Shared.Learning.Chain;
 
 namespace PvEdge.EdgeAgent.Inference;
 
-/// <summary>The bundle's chain.onnx through ONNX Runtime: <c>features</c> [N, <see cref="ChainColumns.Count"/>] → <c>poa_wm2</c>, <c>dc_power_w</c>,
-/// <c>ac_power_w</c> [N, 1]. One session, one thread (the gateway has few cores and the rows are few).</summary>
+/// <summary>A bundle's <c>chain.onnx</c> through ONNX Runtime (CPU, one intra-op thread). Input and output tensors are bound to
+/// arrays kept between calls, so a repeated row count only copies the features in and the outputs out.</summary>
 public sealed class OnnxChainPredictor : IChainPredictor, IDisposable
 {
+    private static readonly string[] InputNames = ["features"];
     private static readonly string[] OutputNames = ["poa_wm2", "dc_power_w", "ac_power_w"];
     private readonly InferenceSession _session;
     private readonly RunOptions _run = new();
+    private float[] _input = [];
+    private float[] _poa = [];
+    private float[] _dc = [];
+    private float[] _ac = [];
+    private OrtValue[] _inputs = [];
+    private OrtValue[] _outputs = [];
+    private int _rows = -1;
 
-    public OnnxChainPredictor(byte[] chainOnnx)
+    public OnnxChainPredictor(byte[] chainOnnx, int intraOpThreads = 1)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        ArgumentNullException.ThrowIfNull(chainOnnx);
+        using var options = new SessionOptions { IntraOpNumThreads = intraOpThreads, InterOpNumThreads = 1 };
         _session = new InferenceSession(chainOnnx, options);
+    }
+
+    public OnnxChainPredictor(LoadedBundle bundle)
+        : this((bundle ?? throw new ArgumentNullException(nameof(bundle))).ChainOnnx)
+    {
     }
 
     public string Runner => "onnx";
@@ -27,16 +41,47 @@ public sealed class OnnxChainPredictor : IChainPredictor, IDisposable
         {
             return;
         }
-        var input = features.ToArray();
-        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [rows, ChainColumns.Count]);
-        using var outputs = _session.Run(_run, ["features"], [tensor], OutputNames);
-        outputs[0].GetTensorDataAsSpan<float>()[..rows].CopyTo(poaWm2);
-        outputs[1].GetTensorDataAsSpan<float>()[..rows].CopyTo(dcPowerW);
-        outputs[2].GetTensorDataAsSpan<float>()[..rows].CopyTo(acPowerW);
+        if (rows != _rows)
+        {
+            Bind(rows);
+        }
+        features.CopyTo(_input);
+        _session.Run(_run, InputNames, _inputs, OutputNames, _outputs);
+        _poa.AsSpan(0, rows).CopyTo(poaWm2);
+        _dc.AsSpan(0, rows).CopyTo(dcPowerW);
+        _ac.AsSpan(0, rows).CopyTo(acPowerW);
+    }
+
+    private void Bind(int rows)
+    {
+        DisposeValues();
+        _input = new float[rows * ChainColumns.Count];
+        _poa = new float[rows];
+        _dc = new float[rows];
+        _ac = new float[rows];
+        _inputs = [OrtValue.CreateTensorValueFromMemory(_input, [rows, ChainColumns.Count])];
+        _outputs =
+        [
+            OrtValue.CreateTensorValueFromMemory(_poa, [rows, 1]),
+            OrtValue.CreateTensorValueFromMemory(_dc, [rows, 1]),
+            OrtValue.CreateTensorValueFromMemory(_ac, [rows, 1]),
+        ];
+        _rows = rows;
+    }
+
+    private void DisposeValues()
+    {
+        foreach (var v in _inputs.Concat(_outputs))
+        {
+            v.Dispose();
+        }
+        _inputs = [];
+        _outputs = [];
     }
 
     public void Dispose()
     {
+        DisposeValues();
         _run.Dispose();
         _session.Dispose();
     }
