@@ -235,4 +235,15 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.All(ac, v => Assert.True(v >= 0 && v <= 4000 / 1.2 + 1e-9));
         Assert.Contains(ac, v => v > 0);
     }
+
+    [Fact]
+    public async Task Simulate_WeatherFromAnotherPlace_WarnsButRuns()
+    {
+        var site = Write("site.json", """{ "latitude": 52.5, "longitude": 13.4, "planes": [ { "tilt_deg": 35, "azimuth_deg": 180, "dc_kwp": 4 } ] }""");
+
+        var (code, _, err) = await Run("simulate", "--site", site, "--weather", Tmy3, "--out", Path.Combine(_dir, "out.csv"));
+
+        Assert.Equal(0, code);
+        Assert.Equal($"warning: {Tmy3} is for 36.10, -79.95 but the site is at 52.50, 13.40; using the site's location\n", err.ReplaceLineEndings("\n"));
+    }
 }
