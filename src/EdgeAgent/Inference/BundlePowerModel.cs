@@ -29,14 +29,18 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         ResidualQuantiles = q is null ? _physics.ResidualQuantiles : (Math.Min(0, q.P10), Math.Max(0, q.P90));
     }
 
-    /// <summary>Loads the runners of a bundle: <paramref name="runner"/> ("onnx" or "formulas") first; the other in shadow when available.</summary>
+    /// <summary>Loads the runners of a bundle: <paramref name="runner"/> ("onnx", "formulas" or "engine") first; ONNX Runtime, or the formulas
+    /// (else our engine) when ONNX is the primary, in shadow.</summary>
     public static BundlePowerModel Create(LoadedBundle bundle, string runner)
     {
         IChainPredictor onnx = new OnnxChainPredictor(bundle.ChainOnnx);
         IChainPredictor? formulas = bundle.HasAllFormulas ? FormulaChainPredictor.Create(bundle) : null;
-        return runner == "formulas" && formulas is not null
-            ? new BundlePowerModel(bundle, formulas, onnx)
-            : new BundlePowerModel(bundle, onnx, formulas ?? new EngineChainPredictor(bundle));
+        return runner switch
+        {
+            "formulas" when formulas is not null => new BundlePowerModel(bundle, formulas, onnx),
+            "engine" => new BundlePowerModel(bundle, new EngineChainPredictor(bundle), onnx),
+            _ => new BundlePowerModel(bundle, onnx, formulas ?? new EngineChainPredictor(bundle)),
+        };
     }
 
     public string Id => _bundle.ModelId;
