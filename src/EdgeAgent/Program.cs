@@ -10,9 +10,4 @@ var commands = CliHost.Discover(typeof(Program).Assembly);
 var effective = args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal) && args[0] != "--version" && args[0] != "--help"
     ? ["run", .. args]
     : args;
-if (commands.All(c => c.Name != effective[0]) && effective[0] == "run")
-{
-    Console.Error.WriteLine("edgeagent: the run command is not built yet");
-    return 1;
-}
 return await CliHost.RunAsync("edgeagent", effective, commands, CliContext.Console(), cts.Token);

@@ -38,10 +38,12 @@ public sealed class AcquisitionService : BackgroundService
     private readonly IntervalAggregator _minute;
     private readonly IntervalAggregator _quarter;
     private readonly LiveState _live;
+    private readonly PipelineHealth _health;
 
     public AcquisitionService(IEnumerable<IReadingSource> sources, StageChannels channels, TimeProvider time, IOptions<AcquisitionOptions> options,
-        LiveState live, ILogger<AcquisitionService> logger)
+        LiveState live, ILogger<AcquisitionService> logger, PipelineHealth health)
     {
+        _health = health;
         _sources = sources.ToList();
         _channels = channels;
         _time = time;
@@ -59,6 +61,10 @@ public sealed class AcquisitionService : BackgroundService
         if (tick < TimeSpan.FromMilliseconds(100))
         {
             tick = TimeSpan.FromMilliseconds(100);
+        }
+        if (_sources.Count > 0)
+        {
+            _health.Expect(PipelineStage.Acquisition);
         }
         var next = _sources.ToDictionary(s => s, _ => DateTimeOffset.MinValue);
         using var timer = new PeriodicTimer(tick, _time);
@@ -83,6 +89,7 @@ public sealed class AcquisitionService : BackgroundService
                     AgentLog.SourceFailed(_logger, source.Name, ex.Message);
                     continue;
                 }
+                _health.Report(PipelineStage.Acquisition);
                 var readAt = _time.GetUtcNow();
                 foreach (var r in readings)
                 {

@@ -20,7 +20,7 @@ public sealed class AnomalyDetector
     private readonly double _acRatingW;
     private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
     private double? _lastPoa;
-    private int _poaSameCount;
+    private double _poaSameMinutes;
 
     public AnomalyDetector(AnomalyOptions options, string gateway, double acRatingW)
     {
@@ -68,10 +68,10 @@ public sealed class AnomalyDetector
 
         if (poa is { } p)
         {
-            _poaSameCount = _lastPoa is { } lp && Math.Abs(lp - p) < 1e-9 ? _poaSameCount + 1 : 0;
+            _poaSameMinutes = _lastPoa is { } lp && Math.Abs(lp - p) < 1e-9 ? _poaSameMinutes + m.Step.TotalMinutes : 0;
             _lastPoa = p;
         }
-        bool? stuck = judge && poa is not null ? _poaSameCount >= 30 : null;
+        bool? stuck = judge && poa is not null ? _poaSameMinutes >= 30 : null;
         Step(AnomalyTypes.SensorStuck, input, stuck, "minor", changes);
         return changes;
     }

@@ -16,8 +16,9 @@ using PvEdge.EdgeAgent.Weather;
 
 namespace PvEdge.EdgeAgent.Hosting;
 
-/// <summary>The site and its models: where it is, its clear sky, and the power model in use.</summary>
-public sealed record SiteModels(SiteContext Site, IClearSkyModel ClearSky, IPowerModel Model);
+/// <summary>The site and its models: where it is, its clear sky, and the power model in use.
+/// <paramref name="Notes"/> are fallbacks taken while loading (a missing or invalid bundle), logged at start.</summary>
+public sealed record SiteModels(SiteContext Site, IClearSkyModel ClearSky, IPowerModel Model, IReadOnlyList<string>? Notes = null);
 
 /// <summary>How to build the host: the CLI fills the file and speed; tests also swap clocks, sources and the site.</summary>
 public sealed class AgentHostSettings
@@ -185,9 +186,13 @@ public static class AgentHost
 
         var demo = setup.DemoOptions;
         var wall = settings.WallTime ?? TimeProvider.System;
-        var time = settings.Time ?? (setup.Demo ? new ScaledTimeProvider(TimeProvider.System, DemoStart(TimeProvider.System.GetUtcNow()), demo.Speed) : TimeProvider.System);
+        var clockStart = ClockStart(demo, setup.Demo, wall.GetUtcNow());
+        var time = settings.Time ?? (clockStart is { } cs ? new ScaledTimeProvider(TimeProvider.System, cs, demo.Speed) : TimeProvider.System);
         s.AddSingleton(time);
         s.AddSingleton(new WallClock(wall));
+        s.AddSingleton(new PipelineHealth(wall));
+        s.AddSingleton(SystemdNotifySettings.FromProcess());
+        s.AddHostedService<SystemdWatchdog>();
 
         var mqtt = Bind<MqttOptions>(setup.Configuration, MqttOptions.Section);
         var gateway = GatewayId(setup.Gateway);
@@ -238,9 +243,25 @@ public static class AgentHost
         }
         else
         {
-            s.AddSingleton(sp => acquisition.Simulated
-                ? new List<IReadingSource> { new SimulatedInverterSource(models.Model, models.ClearSky, sp.GetRequiredService<TimeProvider>(), weather.CloudSeed, TimeSpan.FromSeconds(acquisition.SimulatedCadenceS)) }
-                : new List<IReadingSource>());
+            s.AddSingleton(sp =>
+            {
+                var t = sp.GetRequiredService<TimeProvider>();
+                var faults = ParseFaults(demo.Faults, t.GetUtcNow());
+                var cadence = TimeSpan.FromSeconds(acquisition.SimulatedCadenceS);
+                if (!acquisition.Simulated)
+                {
+                    return new List<IReadingSource>();
+                }
+                if (acquisition.Simulator == "in-process")
+                {
+                    return new List<IReadingSource> { new SimulatedInverterSource(models.Model, models.ClearSky, t, weather.CloudSeed, cadence, faults) };
+                }
+                var site = models.Model is PhysicsPowerModel p ? p.Site : models.Model is BundlePowerModel b ? b.Bundle.Site : DefaultSiteModels.LoadSite(null);
+                var simulator = DemoSimulator.Start(site, models.ClearSky, t, sp.GetRequiredService<WallClock>().Time, weather.CloudSeed, faults, cadence);
+                sp.GetRequiredService<DemoSimulatorHolder>().Simulator = simulator;
+                return simulator.Sources.ToList();
+            });
+            s.AddSingleton<DemoSimulatorHolder>();
         }
         s.AddSingleton<IEnumerable<IReadingSource>>(sp => sp.GetRequiredService<List<IReadingSource>>());
 
@@ -256,7 +277,10 @@ public static class AgentHost
         if (demo.Console)
         {
             s.AddHostedService(sp => new ConsoleReporter(settings.ConsoleOut, sp.GetRequiredService<LiveState>(), sp.GetRequiredService<ForecastState>(),
-                endpoint, topics, models.Site, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>(), demo.Speed));
+                endpoint, topics, models.Site, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>(), demo.Speed,
+                () => sp.GetRequiredService<DemoSimulatorHolder>().Simulator is { } sim
+                    ? $"SunSpec inverter simulator on Modbus TCP 127.0.0.1:{sim.Port}"
+                    : acquisition.Simulated ? "in-process simulated inverter (no Modbus)" : "configured devices"));
         }
         return builder.Build();
     }
@@ -266,10 +290,42 @@ public static class AgentHost
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
     }
 
-    /// <summary>The demo starts its simulated clock at 10:00 of the current UTC day shifted to daylight over the demo site, so the console shows production at once.</summary>
+    /// <summary>The demo starts its simulated clock at 15:00 UTC of the current day (10:00 or 11:00 at the demo site), so the console shows production at once.</summary>
     public static DateTimeOffset DemoStart(DateTimeOffset nowUtc) => new DateTimeOffset(nowUtc.UtcDateTime.Date, TimeSpan.Zero) + TimeSpan.FromHours(15);
 
-    private static string DefaultDatabasePath(bool demo)
+    /// <summary>Where the plant clock starts, or null for the plain system clock (no demo, speed 1, no start given).</summary>
+    public static DateTimeOffset? ClockStart(DemoOptions demo, bool isDemo, DateTimeOffset nowUtc)
+    {
+        if (!string.IsNullOrEmpty(demo.StartUtc))
+        {
+            return DateTimeOffset.TryParse(demo.StartUtc, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var t)
+                ? t
+                : throw new Shared.Cli.InputException($"configuration key 'Demo:StartUtc' = '{demo.StartUtc}': expected an ISO-8601 time");
+        }
+        if (isDemo)
+        {
+            return DemoStart(nowUtc);
+        }
+        return demo.Speed != 1 ? nowUtc : null;
+    }
+
+    /// <summary>Parses Demo:Faults ("type@startMin+durationMin;...") relative to the clock start.</summary>
+    public static List<SimulatedFault> ParseFaults(string text, DateTimeOffset startUtc)
+    {
+        var list = new List<SimulatedFault>();
+        foreach (var part in text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = part.IndexOf('@', StringComparison.Ordinal);
+            var plus = part.IndexOf('+', StringComparison.Ordinal);
+            var from = int.Parse(part[(at + 1)..plus], System.Globalization.CultureInfo.InvariantCulture);
+            var minutes = int.Parse(part[(plus + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            list.Add(new SimulatedFault(startUtc + TimeSpan.FromMinutes(from), startUtc + TimeSpan.FromMinutes(from + minutes), part[..at]));
+        }
+        return list;
+    }
+
+    public static string DefaultDatabasePath(bool demo)
     {
         if (demo)
         {
@@ -281,6 +337,14 @@ public static class AgentHost
         }
         return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "edgeagent", "edgeagent.db");
     }
+}
+
+/// <summary>Owns the demo simulator so the container disposes it at shutdown.</summary>
+internal sealed class DemoSimulatorHolder : IAsyncDisposable
+{
+    public DemoSimulator? Simulator { get; set; }
+
+    public ValueTask DisposeAsync() => Simulator?.DisposeAsync() ?? ValueTask.CompletedTask;
 }
 
 /// <summary>Logs the configuration warnings and the start line, publishes the model topic and Home Assistant discovery.</summary>
@@ -306,6 +370,10 @@ internal sealed class StartupAnnouncer : IHostedService
         {
             AgentLog.ConfigurationWarning(logger, w);
         }
+        foreach (var note in _services.GetRequiredService<SiteModels>().Notes ?? [])
+        {
+            AgentLog.BundleFallback(logger, _setup.Model.BundlePath, note);
+        }
         var endpoint = _services.GetRequiredService<BrokerEndpoint>();
         var model = _services.GetRequiredService<IPowerModel>();
         var weather = _services.GetRequiredService<IOptions<WeatherOptions>>().Value;
@@ -318,7 +386,22 @@ internal sealed class StartupAnnouncer : IHostedService
             w.WriteString("runner", model.Runner);
             w.WriteNumber("ac_rating_w", model.AcRatingW);
             w.WriteNumber("dc_rating_w", model.DcRatingW);
-            w.WriteNull("shadow_disagreement_w");
+            if (model is BundlePowerModel bundle)
+            {
+                w.WriteString("created", PayloadWriter.Timestamp(bundle.Bundle.Manifest.Created));
+                w.WriteString("shadow_runner", bundle.ShadowRunner);
+                w.WriteBoolean("signed", bundle.Bundle.Signed);
+                if (bundle.Bundle.Manifest.Validation is { } validation)
+                {
+                    w.WritePropertyName("validation");
+                    validation.WriteTo(w);
+                }
+                PayloadWriter.WriteNumberOrNull(w, "shadow_disagreement_w", bundle.ShadowDisagreementW, 2);
+            }
+            else
+            {
+                w.WriteNull("shadow_disagreement_w");
+            }
         }));
         if (_mqtt.HomeAssistant)
         {

@@ -26,11 +26,18 @@ public sealed class MqttPublisherService : BackgroundService
     private readonly ILogger<MqttPublisherService> _logger;
     private readonly MqttClientFactory _factory = new();
     private readonly BrokerEndpoint _endpoint;
+    private readonly PipelineHealth _health;
     private IMqttClient? _client;
 
+    /// <summary>QoS 0 messages written in the last seconds: a broker that dies may have lost them with its socket, so on a connection
+    /// loss they are queued again (at QoS 1; consumers de-duplicate by id).</summary>
+    private readonly Queue<(DateTimeOffset SentUtc, OutgoingMessage Message)> _recentQos0 = new();
+    private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(3);
+
     public MqttPublisherService(IOptions<MqttOptions> options, Topics topics, PublishQueue queue, AgentDatabase database, WeatherInbox weatherInbox,
-        WallClock wall, BrokerEndpoint endpoint, ILogger<MqttPublisherService> logger)
+        WallClock wall, BrokerEndpoint endpoint, ILogger<MqttPublisherService> logger, PipelineHealth health)
     {
+        _health = health;
         _options = options.Value;
         _topics = topics;
         _queue = queue;
@@ -101,6 +108,7 @@ public sealed class MqttPublisherService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _health.Expect(PipelineStage.Publishing);
         var backoffS = _options.ReconnectMinS;
         MqttClientOptions clientOptions;
         try
@@ -145,6 +153,7 @@ public sealed class MqttPublisherService : BackgroundService
                 reason = ex.GetBaseException().Message;
             }
             _client = null;
+            RequeueRecent();
             client.ApplicationMessageReceivedAsync -= OnMessageAsync;
             client.Dispose();
             var delayS = backoffS * (0.5 + Random.Shared.NextDouble() * 0.5) + Random.Shared.NextDouble() * 0.2 * _options.ReconnectMinS;
@@ -185,12 +194,25 @@ public sealed class MqttPublisherService : BackgroundService
         }
     }
 
+    private void RequeueRecent()
+    {
+        var now = _wall.GetUtcNow();
+        while (_recentQos0.TryDequeue(out var r))
+        {
+            if (now - r.SentUtc <= RecentWindow)
+            {
+                _database.Enqueue(r.Message.Topic, r.Message.Payload, retain: false, r.Message.Kind, now);
+            }
+        }
+    }
+
     private void SpoolTelemetry()
     {
         var now = _wall.GetUtcNow();
         while (_queue.Telemetry.Reader.TryRead(out var m))
         {
             _database.Enqueue(m.Topic, m.Payload, retain: false, m.Kind, now);
+            _health.Report(PipelineStage.Publishing);
         }
     }
 
@@ -235,6 +257,12 @@ public sealed class MqttPublisherService : BackgroundService
                 try
                 {
                     await PublishAsync(client, m.Topic, m.Payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, ct).ConfigureAwait(false);
+                    var sent = _wall.GetUtcNow();
+                    _recentQos0.Enqueue((sent, m));
+                    while (_recentQos0.Count > 0 && sent - _recentQos0.Peek().SentUtc > RecentWindow)
+                    {
+                        _recentQos0.Dequeue();
+                    }
                 }
                 catch
                 {
@@ -270,6 +298,7 @@ public sealed class MqttPublisherService : BackgroundService
             throw new IOException($"broker refused {topic}: {result.ReasonCode} {result.ReasonString}");
         }
         Delivered++;
+        _health.Report(PipelineStage.Publishing);
     }
 
     private async Task GoOfflineAsync(IMqttClient client)

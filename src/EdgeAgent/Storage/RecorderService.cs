@@ -19,11 +19,13 @@ public sealed class RecorderService : BackgroundService
     private readonly TimeProvider _time;
     private readonly StorageOptions _options;
     private readonly ILogger<RecorderService> _logger;
+    private readonly PipelineHealth _health;
     private DateTimeOffset _lastRetention = DateTimeOffset.MinValue;
 
     public RecorderService(StageChannels channels, AgentDatabase database, PublishQueue queue, Topics topics, LiveState live, TimeProvider time,
-        IOptions<StorageOptions> options, ILogger<RecorderService> logger)
+        IOptions<StorageOptions> options, ILogger<RecorderService> logger, PipelineHealth health)
     {
+        _health = health;
         _channels = channels;
         _database = database;
         _queue = queue;
@@ -36,12 +38,14 @@ public sealed class RecorderService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _health.Expect(PipelineStage.Storage);
         AgentLog.StorageOpened(_logger, _database.Path, _options.RetentionDays, _database.OutboxCount());
         await foreach (var record in _channels.ToRecorder.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             try
             {
                 _database.WriteHistory(record.StartUtc, record.Step, record.Values);
+                _health.Report(PipelineStage.Storage);
             }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
             {

@@ -78,10 +78,10 @@ internal sealed class ConstantOptimizer(LossEvaluator evaluator)
             for (var x = 0; x < k; x++)
             {
                 var cx = _jac.AsSpan(x * n, n);
-                g[x] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(cx, _r);
+                g[x] = Reductions.Dot(cx, _r);
                 for (var y = x; y < k; y++)
                 {
-                    a[(x * k) + y] = a[(y * k) + x] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(cx, _jac.AsSpan(y * n, n));
+                    a[(x * k) + y] = a[(y * k) + x] = Reductions.Dot(cx, _jac.AsSpan(y * n, n));
                 }
             }
             var improved = false;

@@ -81,7 +81,7 @@ public static class FeynmanSuite
     {
         ArgumentNullException.ThrowIfNull(eq);
         ArgumentNullException.ThrowIfNull(options);
-        var train = eq.Sample(rows, HashCode.Combine(eq.Id.Length, options.Seed, 1));
+        var train = eq.Sample(rows, unchecked((options.Seed * 31) + 1));
         var result = SymbolicRegression.Fit(train, options, time, ct);
         var fresh = eq.Sample(FreshRows, options.Seed + 977);
         var prediction = new double[fresh.Rows];

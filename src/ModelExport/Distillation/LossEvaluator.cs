@@ -32,7 +32,7 @@ internal sealed class LossEvaluator
     {
         Predict(program, constants, _prediction);
         TensorPrimitives.Subtract(_prediction, _data.Target, _residual);
-        var sse = TensorPrimitives.SumOfSquares<double>(_residual);
+        var sse = Reductions.SumOfSquares(_residual);
         return double.IsFinite(sse) ? sse / _data.Rows / _normaliser : double.PositiveInfinity;
     }
 
@@ -48,7 +48,7 @@ internal sealed class LossEvaluator
     {
         Predict(program, constants, output);
         TensorPrimitives.Subtract(output, _data.Target, output);
-        var sse = TensorPrimitives.SumOfSquares<double>(output);
+        var sse = Reductions.SumOfSquares(output);
         return double.IsFinite(sse) ? sse / _data.Rows / _normaliser : double.PositiveInfinity;
     }
 }

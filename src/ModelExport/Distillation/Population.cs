@@ -100,6 +100,9 @@ internal sealed class Population
     /// <summary>Optimises a formula's constants with this population's evaluator (used to polish the final front).</summary>
     public (Expr Tree, double Loss) Polish(Expr tree, double loss, int iterations) => _optimizer.Optimize(tree, loss, iterations, _rng);
 
+    /// <summary>Normalised loss of a formula on this population's (evolution) rows.</summary>
+    public double Loss(Expr tree) => _evaluator.Loss(tree);
+
     /// <summary>Replaces random members by <paramref name="migrants"/> (used by migration, sequentially).</summary>
     public void Receive(IReadOnlyList<(Expr Tree, double Loss)> migrants, double fraction, Random rng)
     {

@@ -63,6 +63,9 @@ public sealed record SrOptions
     /// <summary>Stop when the best normalised loss (MSE / variance of y) falls below this.</summary>
     public double EarlyStopLoss { get; init; } = 1e-20;
 
+    /// <summary>Once a formula reaches <see cref="EarlyStopLoss"/>, iterations to go on without finding a simpler one.</summary>
+    public int EarlyStopPatience { get; init; } = 5;
+
     /// <summary>The best formula is chosen among front members whose loss is within this factor of the lowest.</summary>
     public double BestLossFactor { get; init; } = 1.5;
 

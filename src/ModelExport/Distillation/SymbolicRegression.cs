@@ -38,12 +38,14 @@ public static class SymbolicRegression
             : data;
         var random = new RandomExpressions(data.Variables, options.UnaryOperators, options.BinaryOperators);
         var populations = Enumerable.Range(0, options.Populations)
-            .Select(i => new Population(evolution, options, random, HashCode.Combine(options.Seed, i, 0x5eed)))
+            .Select(i => new Population(evolution, options, random, unchecked((options.Seed * 1_000_003) + (i * 7_919) + 0x5eed)))
             .ToArray();
         var hof = new HallOfFame(options.MaxComplexity);
         bool TimeUp() => cancellationToken.IsCancellationRequested ||
                          (options.TimeBudget is { } b && time.GetElapsedTime(started) >= b);
         var iterations = 0;
+        var simplestExact = int.MaxValue;
+        var stale = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads) };
         while (iterations < options.MaxIterations && !TimeUp())
         {
@@ -60,7 +62,14 @@ public static class SymbolicRegression
             }
             if (hof.BestLoss <= options.EarlyStopLoss)
             {
-                break;
+                // Exact: keep going a few iterations while parsimony finds a simpler exact formula.
+                var simplest = hof.Front(options.LossFloor).First(f => f.Loss <= options.EarlyStopLoss).Tree.Complexity;
+                stale = simplest < simplestExact ? 0 : stale + 1;
+                simplestExact = Math.Min(simplestExact, simplest);
+                if (stale >= options.EarlyStopPatience)
+                {
+                    break;
+                }
             }
             Migrate(populations, hof, options, master);
         }
@@ -73,11 +82,43 @@ public static class SymbolicRegression
             var (pt, pl) = populations[0].Polish(t, l, 50);
             polished.Update(t, l);
             polished.Update(pt, pl);
+            var (st, sl) = Snap(pt, pl, populations[0], options.LossFloor);
+            polished.Update(st, sl);
         }
         var front = polished.Front(options.LossFloor);
         var candidates = Score(front, data, options);
         var best = ChooseBest(candidates, options);
         return new SrResult(best, candidates, iterations, populations.Sum(p => p.Evaluations), time.GetElapsedTime(started));
+    }
+
+    /// <summary>Tries to replace each constant by a nearby simple value (integer, half-integer, or 0) and keeps the change
+    /// when the loss stays the same (within 1e-6 relative, or under the floor); then simplifies. Turns
+    /// "1.0000000000002 * x + 3.1e-16" into "x".</summary>
+    private static (Expr Tree, double Loss) Snap(Expr tree, double loss, Population scorer, double floor)
+    {
+        var constants = tree.Constants();
+        for (var i = 0; i < constants.Length; i++)
+        {
+            var c = constants[i];
+            foreach (var candidate in new[] { 0, Math.Round(c), Math.Round(c * 2) / 2 })
+            {
+                if (candidate == c)
+                {
+                    continue;
+                }
+                var trial = (double[])constants.Clone();
+                trial[i] = candidate;
+                var l = scorer.Loss(tree.WithConstants(trial));
+                if (l <= Math.Max(loss * (1 + 1e-6), floor))
+                {
+                    constants = trial;
+                    loss = Math.Min(Math.Max(l, 0), Math.Max(loss, l));
+                    break;
+                }
+            }
+        }
+        var snapped = Simplifier.Simplify(tree.WithConstants(constants));
+        return (snapped, scorer.Loss(snapped));
     }
 
     private static void Migrate(Population[] populations, HallOfFame hof, SrOptions options, Random rng)

@@ -23,9 +23,72 @@ public static class Simplifier
     private static Expr Once(Expr e) => e switch
     {
         Unary u => SimplifyUnary(u.Op, Once(u.Operand)),
+        Binary { Op: BinaryOp.Add or BinaryOp.Sub } b => CancelTerms(SimplifyBinary(b.Op, Once(b.Left), Once(b.Right))),
         Binary b => SimplifyBinary(b.Op, Once(b.Left), Once(b.Right)),
         _ => e,
     };
+
+    /// <summary>In a chain of sums and differences, removes pairs of equal terms of opposite sign
+    /// (a - t + b + t → a + b). The chain is left untouched when nothing cancels.</summary>
+    private static Expr CancelTerms(Expr e)
+    {
+        if (e is not Binary { Op: BinaryOp.Add or BinaryOp.Sub })
+        {
+            return e;
+        }
+        var terms = new List<(bool Negative, Expr Term)>();
+        Flatten(e, false, terms);
+        var cancelled = false;
+        for (var i = 0; i < terms.Count; i++)
+        {
+            for (var j = i + 1; j < terms.Count; j++)
+            {
+                if (terms[i].Negative != terms[j].Negative && terms[i].Term.Equals(terms[j].Term))
+                {
+                    terms.RemoveAt(j);
+                    terms.RemoveAt(i);
+                    cancelled = true;
+                    i--;
+                    break;
+                }
+            }
+        }
+        if (!cancelled)
+        {
+            return e;
+        }
+        if (terms.Count == 0)
+        {
+            return new Constant(0);
+        }
+        var result = terms[0].Negative ? new Unary(UnaryOp.Neg, terms[0].Term) : terms[0].Term;
+        for (var i = 1; i < terms.Count; i++)
+        {
+            result = new Binary(terms[i].Negative ? BinaryOp.Sub : BinaryOp.Add, result, terms[i].Term);
+        }
+        return result;
+
+        static void Flatten(Expr x, bool negative, List<(bool, Expr)> into)
+        {
+            switch (x)
+            {
+                case Binary { Op: BinaryOp.Add } a:
+                    Flatten(a.Left, negative, into);
+                    Flatten(a.Right, negative, into);
+                    break;
+                case Binary { Op: BinaryOp.Sub } s:
+                    Flatten(s.Left, negative, into);
+                    Flatten(s.Right, !negative, into);
+                    break;
+                case Unary { Op: UnaryOp.Neg } n:
+                    Flatten(n.Operand, !negative, into);
+                    break;
+                default:
+                    into.Add((negative, x));
+                    break;
+            }
+        }
+    }
 
     private static bool IsConst(Expr e, double v) => e is Constant c && c.Value == v;
 

@@ -35,12 +35,15 @@ public static class WeightsFile
     }
 
     /// <summary>Reads every tensor by name. Throws <see cref="Cli.InputException"/> for a file that is not a weights file.</summary>
-    public static Dictionary<string, Tensor> Load(string path)
+    public static Dictionary<string, Tensor> Load(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Reads every tensor by name from the text of a weights file; <paramref name="path"/> names it in errors.</summary>
+    public static Dictionary<string, Tensor> Parse(string json, string path)
     {
         Document? doc;
         try
         {
-            doc = JsonSerializer.Deserialize<Document>(File.ReadAllText(path));
+            doc = JsonSerializer.Deserialize<Document>(json);
         }
         catch (JsonException e)
         {
@@ -67,10 +70,13 @@ public static class WeightsFile
     }
 
     /// <summary>Copies saved values into existing tensors matched by name and shape; every target must be present.</summary>
-    public static void LoadInto(string path, IEnumerable<Tensor> targets)
+    public static void LoadInto(string path, IEnumerable<Tensor> targets) => CopyInto(Load(path), path, targets);
+
+    /// <summary>Copies tensors read by <see cref="Parse"/> into existing tensors matched by name and shape.</summary>
+    public static void CopyInto(IReadOnlyDictionary<string, Tensor> saved, string path, IEnumerable<Tensor> targets)
     {
+        ArgumentNullException.ThrowIfNull(saved);
         ArgumentNullException.ThrowIfNull(targets);
-        var saved = Load(path);
         foreach (var t in targets)
         {
             if (!saved.TryGetValue(t.Name, out var s))

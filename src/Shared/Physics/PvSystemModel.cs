@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PvEdge.Shared.Sites;
 using PvEdge.Shared.Weather;
 
@@ -91,6 +92,8 @@ public sealed class ChainResult
 public sealed class PvSystemModel
 {
     private readonly Plane[] _planes;
+    private readonly double[] _cosTilt;
+    private readonly double[] _sinTilt;
     private readonly double _lossFactor;
     private readonly double _pdc0InverterW;
 
@@ -101,6 +104,8 @@ public sealed class PvSystemModel
         Site = site;
         Observer = site.Observer;
         _planes = [.. site.Planes];
+        _cosTilt = [.. _planes.Select(p => Math.Cos(p.TiltDeg * (Math.PI / 180.0)))];
+        _sinTilt = [.. _planes.Select(p => Math.Sin(p.TiltDeg * (Math.PI / 180.0)))];
         _lossFactor = 1 - site.LossesPct / 100.0;
         _pdc0InverterW = site.Inverter.Pdc0W;
     }
@@ -123,9 +128,17 @@ public sealed class PvSystemModel
     }
 
     /// <summary>Runs the chain for one instant without allocating; <paramref name="planes"/> receives one entry per plane.</summary>
-    public ChainStep Simulate(in WeatherSample sample, Span<PlaneStep> planes) =>
-        Step(sample.TimeMid, Spa.UnixSeconds(sample.TimeMid), Atmosphere.DayOfYearUtc(sample.TimeMid), sample.GhiWm2, sample.DniWm2, sample.DhiWm2,
-            sample.TempAirC, sample.WindSpeedMs, sample.PressurePa, sample.Flags, planes);
+    public ChainStep Simulate(in WeatherSample sample, Span<PlaneStep> planes)
+    {
+        if (planes.Length < _planes.Length)
+        {
+            throw new ArgumentException($"planes span holds {planes.Length} entries; the site has {_planes.Length} planes", nameof(planes));
+        }
+        var flags = AtmosphereInputs(sample.PressurePa, sample.TempAirC, sample.Flags, out var pressure, out var refractionTemp);
+        var sun = Spa.Compute(sample.TimeMid, Observer, pressure, refractionTemp);
+        return Step(sample.TimeMid, sun, Atmosphere.ExtraterrestrialSpencerWm2(sample.TimeMid), sample.GhiWm2, sample.DniWm2, sample.DhiWm2,
+            sample.TempAirC, sample.WindSpeedMs, pressure, flags, planes);
+    }
 
     /// <summary>Runs the chain over a series into a preallocated result (no allocation).</summary>
     public void Run(WeatherSeries weather, ChainResult result)
@@ -149,6 +162,7 @@ public sealed class PvSystemModel
     }
 
     /// <summary>Runs the chain over a series into spans: <paramref name="steps"/>[i] and <paramref name="planes"/>[i·PlaneCount + p].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(WeatherSeries weather, Span<ChainStep> steps, Span<PlaneStep> planes)
     {
         ArgumentNullException.ThrowIfNull(weather);
@@ -168,9 +182,32 @@ public sealed class PvSystemModel
         var wind = weather.WindSpeedMs;
         var pressure = weather.PressurePa;
         var flags = weather.Flags;
-        for (var i = 0; i < n; i++)
+        const int block = 128;
+        Span<double> blockPressure = stackalloc double[block];
+        Span<double> blockTemp = stackalloc double[block];
+        Span<SolarPosition> blockSun = stackalloc SolarPosition[block];
+        Span<WeatherFlags> blockFlags = stackalloc WeatherFlags[block];
+        var lastDay = -1;
+        var dniExtra = double.NaN;
+        for (var start = 0; start < n; start += block)
         {
-            steps[i] = Step(time[i], unix[i], doy[i], ghi[i], dni[i], dhi[i], temp[i], wind[i], pressure[i], flags[i], planes.Slice(i * p, p));
+            var m = Math.Min(block, n - start);
+            for (var j = 0; j < m; j++)
+            {
+                var i = start + j;
+                blockFlags[j] = AtmosphereInputs(pressure[i], temp[i], flags[i], out blockPressure[j], out blockTemp[j]);
+            }
+            Spa.Compute(unix.Slice(start, m), Observer, blockPressure[..m], blockTemp[..m], blockSun[..m]);
+            for (var j = 0; j < m; j++)
+            {
+                var i = start + j;
+                if (doy[i] != lastDay)
+                {
+                    lastDay = doy[i];
+                    dniExtra = Atmosphere.ExtraterrestrialSpencerWm2(lastDay);
+                }
+                steps[i] = Step(time[i], blockSun[j], dniExtra, ghi[i], dni[i], dhi[i], temp[i], wind[i], blockPressure[j], blockFlags[j], planes.Slice(i * p, p));
+            }
         }
     }
 
@@ -187,12 +224,30 @@ public sealed class PvSystemModel
 
     /// <summary>One plane's physics from a known sun position and sky (the piece the learning features reuse).</summary>
     public PlaneStep PlaneResponse(int planeIndex, in SolarPosition sun, in HorizontalIrradiance sky, double dniExtraWm2, double airMassRelative,
+        double tempAirC, double windSpeedMs) =>
+        PlaneCore(planeIndex, sun, SunTrig.Of(sun), sky, dniExtraWm2, airMassRelative, tempAirC, windSpeedMs);
+
+    /// <summary>Trigonometry of the sun shared by every plane of a step.</summary>
+    private readonly record struct SunTrig(double CosZenith, double SinZenith, double ZenithRad)
+    {
+        public static SunTrig Of(in SolarPosition sun)
+        {
+            var z = sun.ApparentZenithDeg * (Math.PI / 180.0);
+            var (sin, cos) = Math.SinCos(z);
+            return new SunTrig(cos, sin, z);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private PlaneStep PlaneCore(int planeIndex, in SolarPosition sun, in SunTrig trig, in HorizontalIrradiance sky, double dniExtraWm2, double airMassRelative,
         double tempAirC, double windSpeedMs)
     {
         var plane = _planes[planeIndex];
-        var aoi = Transposition.AoiDeg(plane.TiltDeg, plane.AzimuthDeg, sun.ApparentZenithDeg, sun.AzimuthDeg);
-        var poa = Transposition.Poa(Site.Transposition, plane.TiltDeg, plane.AzimuthDeg, sun.ApparentZenithDeg, sun.AzimuthDeg, sky, dniExtraWm2,
-            airMassRelative, Site.Albedo);
+        var (sinTilt, cosTilt) = (_sinTilt[planeIndex], _cosTilt[planeIndex]);
+        var projection = Math.Clamp(
+            cosTilt * trig.CosZenith + sinTilt * trig.SinZenith * Math.Cos((sun.AzimuthDeg - plane.AzimuthDeg) * (Math.PI / 180.0)), -1.0, 1.0);
+        var aoi = Math.Acos(projection) * (180.0 / Math.PI);
+        var poa = Transposition.Poa(Site.Transposition, cosTilt, sinTilt, projection, trig.CosZenith, trig.ZenithRad, sky, dniExtraWm2, airMassRelative, Site.Albedo);
         var shaded = plane.Horizon.BlocksBeam(sun.AzimuthDeg, sun.ApparentElevationDeg);
         if (shaded)
         {
@@ -205,22 +260,28 @@ public sealed class PvSystemModel
         return new PlaneStep(aoi, iam, poa, effective, cell, dc, dc * _lossFactor, shaded);
     }
 
-    private ChainStep Step(DateTimeOffset timeMid, double unixSeconds, int dayOfYear, double ghi, double dni, double dhi, double tempAir, double wind,
-        double pressure, WeatherFlags flags, Span<PlaneStep> planes)
+    /// <summary>Pressure and temperature for refraction: the row's, or the site altitude's pressure and 20 °C when missing (flagged).</summary>
+    private WeatherFlags AtmosphereInputs(double pressure, double tempAir, WeatherFlags flags, out double pressureUsed, out double refractionTemp)
     {
-        if (double.IsNaN(pressure))
+        pressureUsed = pressure;
+        if (double.IsNaN(pressureUsed))
         {
-            pressure = Site.DefaultPressurePa;
+            pressureUsed = Site.DefaultPressurePa;
             flags |= WeatherFlags.PressureFromAltitude;
         }
-        var refractionTemp = tempAir;
+        refractionTemp = tempAir;
         if (double.IsNaN(refractionTemp))
         {
             refractionTemp = 20.0;
             flags |= WeatherFlags.RefractionDefaults;
         }
-        var sun = Spa.Compute(unixSeconds, Observer, pressure, refractionTemp);
-        var dniExtra = Atmosphere.ExtraterrestrialSpencerWm2(dayOfYear);
+        return flags;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ChainStep Step(DateTimeOffset timeMid, in SolarPosition sun, double dniExtra, double ghi, double dni, double dhi, double tempAir, double wind,
+        double pressure, WeatherFlags flags, Span<PlaneStep> planes)
+    {
         var amRel = Atmosphere.RelativeAirMassKastenYoung(sun.ApparentZenithDeg);
         var amAbs = Atmosphere.AbsoluteAirMass(amRel, pressure);
         if ((double.IsNaN(dni) || double.IsNaN(dhi)) && !double.IsNaN(ghi))
@@ -232,9 +293,10 @@ public sealed class PvSystemModel
         }
         var sky = new HorizontalIrradiance(ghi, dni, dhi);
         var dcTotal = 0.0;
+        var trig = SunTrig.Of(sun);
         for (var p = 0; p < _planes.Length; p++)
         {
-            var ps = PlaneResponse(p, sun, sky, dniExtra, amRel, tempAir, wind);
+            var ps = PlaneCore(p, sun, trig, sky, dniExtra, amRel, tempAir, wind);
             planes[p] = ps;
             dcTotal += ps.DcPowerW;
         }

@@ -9,23 +9,20 @@ namespace PvEdge.EdgeAgent.Acquisition.Sensors;
 /// <summary>Air temperature, humidity and pressure from a BME280 through Iot.Device.Bmxx80, one forced-mode measurement per read.
 /// The binding is created on the first read (its constructor checks the chip id 0x60 and reads the calibration), so a sensor
 /// that is absent at start-up reads as missing and is found when it answers.</summary>
-public sealed class Bme280Source : SensorSource
+public sealed class Bme280Source : I2cSensorSource
 {
     private static readonly string[] Produces = [SensorQuantities.TempAirC, SensorQuantities.HumidityPct, SensorQuantities.PressurePa];
     private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(2);
     private const int MaxStatusPolls = 50;
+    private const byte TempMsbRegister = 0xFA;
+    private const int ResetValue = 0x80000;
 
-    private readonly I2cDevice _device;
-    private readonly bool _shouldDispose;
-    private Bme280? _bme;
 
     /// <param name="device">The chip on its bus and address.</param>
     /// <param name="shouldDispose">True to dispose <paramref name="device"/> with this source.</param>
     public Bme280Source(SensorConfig config, I2cDevice device, TimeProvider time, bool shouldDispose = true)
-        : base(config, time)
+        : base(config, device, time, shouldDispose)
     {
-        _device = device ?? throw new ArgumentNullException(nameof(device));
-        _shouldDispose = shouldDispose;
     }
 
     public override IReadOnlyList<string> Quantities => Produces;
@@ -55,22 +52,29 @@ public sealed class Bme280Source : SensorSource
             ? Good(quantity, value, at)
             : Suspect(quantity, value, at, string.Create(CultureInfo.InvariantCulture, $"{value:0.##} {unit} outside the BME280's range {min} to {max}"));
 
+    /// <summary>adc_T as the chip holds it (20 bits); 0x80000 until a measurement has run.</summary>
+    private int RawTemperature()
+    {
+        Span<byte> raw = stackalloc byte[3];
+        Device.WriteRead([TempMsbRegister], raw);
+        return (raw[0] << 12) | (raw[1] << 4) | (raw[2] >> 4);
+    }
+
     private async ValueTask<Attempt<(double, double, double)>> MeasureAsync(CancellationToken cancellationToken)
     {
         try
         {
-            if (_bme is null)
+            if (Binding is not Bme280 bme)
             {
                 try
                 {
-                    _bme = new Bme280(_device);
+                    Binding = bme = new Bme280(Device);
                 }
                 catch (IOException ex) when (ex.Message.Contains("chip with id", StringComparison.Ordinal))
                 {
                     return Attempt<(double, double, double)>.Fail($"not a BME280 at {Wiring} ({ex.Message})");
                 }
             }
-            var bme = _bme;
             bme.SetPowerMode(Bmx280PowerMode.Forced);
             for (var i = 0; bme.ReadStatus().Measuring; i++)
             {
@@ -79,6 +83,10 @@ public sealed class Bme280Source : SensorSource
                     return Attempt<(double, double, double)>.Retry("measurement did not finish (status bit 3 stuck)");
                 }
                 await Task.Delay(StatusPoll, Time, cancellationToken).ConfigureAwait(false);
+            }
+            if (RawTemperature() == ResetValue)
+            {
+                return Attempt<(double, double, double)>.Retry("no measurement: the data registers still hold the reset value 0x80000");
             }
             if (!bme.TryReadTemperature(out Temperature t) || !bme.TryReadPressure(out Pressure p) || !bme.TryReadHumidity(out RelativeHumidity h))
             {
@@ -89,25 +97,8 @@ public sealed class Bme280Source : SensorSource
         catch (IOException ex)
         {
             // The binding is rebuilt on the next try: the chip may have been swapped or power-cycled.
-            _bme = null;
+            Binding = null;
             return Attempt<(double, double, double)>.Retry($"I²C error at {Wiring}: {ex.Message}");
         }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        // Bmxx80Base.Dispose always disposes the I2cDevice, so the binding is only disposed when this source owns the bus.
-        if (disposing && _shouldDispose)
-        {
-            if (_bme is not null)
-            {
-                _bme.Dispose();
-            }
-            else
-            {
-                _device.Dispose();
-            }
-        }
-        _bme = null;
     }
 }

@@ -36,23 +36,18 @@ public static class AdcChannels
 /// <summary>Plane-of-array irradiance from a thermopile pyranometer or a reference cell's shunt voltage, read single-shot by an
 /// ADS1115 through Iot.Device.Ads1115: <c>poa_wm2 = (µV − offset_uv) / sensitivity_uv_per_wm2</c>.
 /// Small negative night values (thermal offset) read 0; below the tolerance, above <c>max_wm2</c> or at the ADC's full scale they are suspect.</summary>
-public sealed class PyranometerSource : SensorSource
+public sealed class PyranometerSource : I2cSensorSource
 {
     private static readonly string[] Produces = [SensorQuantities.PoaWm2];
 
-    private readonly I2cDevice _device;
-    private readonly bool _shouldDispose;
     private readonly InputMultiplexer _mux;
     private readonly MeasuringRange _range;
     private readonly double _sensitivityUvPerWm2;
-    private Ads1115? _adc;
 
     /// <param name="shouldDispose">True to dispose <paramref name="device"/> with this source.</param>
     public PyranometerSource(SensorConfig config, I2cDevice device, TimeProvider time, bool shouldDispose = true)
-        : base(config, time)
+        : base(config, device, time, shouldDispose)
     {
-        _device = device ?? throw new ArgumentNullException(nameof(device));
-        _shouldDispose = shouldDispose;
         if (!AdcChannels.TryParse(config.Channel, out _mux))
         {
             throw new ArgumentException($"unknown ADS1115 channel '{config.Channel}'", nameof(config));
@@ -106,43 +101,21 @@ public sealed class PyranometerSource : SensorSource
         try
         {
             // Single-shot ("power-down") mode: each read starts one conversion and waits for the OS bit.
-            _adc ??= new Ads1115(_device, _mux, _range, DataRate.SPS064, DeviceMode.PowerDown);
-            return Attempt<short>.Ok(_adc.ReadRaw());
+            if (Binding is not Ads1115 adc)
+            {
+                Binding = adc = new Ads1115(Device, _mux, _range, DataRate.SPS064, DeviceMode.PowerDown);
+            }
+            return Attempt<short>.Ok(adc.ReadRaw());
         }
         catch (IOException ex)
         {
-            _adc = null;
+            Binding = null;
             return Attempt<short>.Retry($"I²C error at {Wiring}: {ex.Message}");
         }
         catch (TimeoutException)
         {
-            _adc = null;
+            Binding = null;
             return Attempt<short>.Retry($"ADS1115 at {Wiring}: conversion did not finish");
         }
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        // Ads1115.Dispose always disposes the I2cDevice, so the binding is only disposed when this source owns the bus.
-        if (disposing && _shouldDispose)
-        {
-            if (_adc is not null)
-            {
-                try
-                {
-                    _adc.Dispose();
-                }
-                catch (IOException)
-                {
-                    // The binding writes the comparator registers on dispose; an absent chip cannot take them.
-                    _device.Dispose();
-                }
-            }
-            else
-            {
-                _device.Dispose();
-            }
-        }
-        _adc = null;
     }
 }

@@ -26,8 +26,11 @@ public sealed class SimulatedSensorHardware : ISensorHardware
     private readonly SensorOptions _options;
     private readonly Dictionary<(int Bus, int Address), SimulatedI2cDevice> _chips = [];
     private readonly Lazy<SimulatedOneWireBus> _oneWire;
-    private readonly Dictionary<int, (double Hz, TimeSpan Width, DateTimeOffset Next)> _pulsePins = [];
+    private readonly Dictionary<int, PulsePlan> _pulsePins = [];
+    private readonly Lock _gate = new();
+    private ITimer? _live;
 
+    /// <summary>Twins on a clock that moves only through <see cref="SettleAsync"/> (tests, <c>probe --simulated</c>).</summary>
     public SimulatedSensorHardware(SensorOptions options, DateTimeOffset startUtc, SimulatedWeather? weather = null)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -37,6 +40,15 @@ public sealed class SimulatedSensorHardware : ISensorHardware
         _oneWire = new Lazy<SimulatedOneWireBus>(() => new SimulatedOneWireBus());
         Weather = weather ?? new SimulatedWeather();
         Apply();
+    }
+
+    /// <summary>Twins that follow <paramref name="liveTime"/> (the agent's demo): every 50 ms of it the simulation catches up,
+    /// pulsing the GPIO pins as the time passes, so sources read live values at their own cadence.</summary>
+    public SimulatedSensorHardware(SensorOptions options, TimeProvider liveTime, SimulatedWeather? weather = null)
+        : this(options, (liveTime ?? throw new ArgumentNullException(nameof(liveTime))).GetUtcNow(), weather)
+    {
+        var period = TimeSpan.FromMilliseconds(50);
+        _live = liveTime.CreateTimer(_ => SettleTo(liveTime.GetUtcNow()), null, period, period);
     }
 
     public string Description => "simulated twins";
@@ -67,8 +79,12 @@ public sealed class SimulatedSensorHardware : ISensorHardware
     /// <summary>Changes what the twins measure.</summary>
     public void SetWeather(SimulatedWeather weather)
     {
-        Weather = weather ?? throw new ArgumentNullException(nameof(weather));
-        Apply();
+        ArgumentNullException.ThrowIfNull(weather);
+        lock (_gate)
+        {
+            Weather = weather;
+            Apply();
+        }
     }
 
     public I2cDevice OpenI2c(int bus, int address) => new Handle(Chip(bus, address));
@@ -78,23 +94,31 @@ public sealed class SimulatedSensorHardware : ISensorHardware
     /// <summary>Advances the clock by <paramref name="span"/>, pulsing the meter and anemometer pins at their rates.</summary>
     public Task SettleAsync(TimeSpan span, CancellationToken cancellationToken)
     {
-        var end = Clock.GetUtcNow() + span;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var due = _pulsePins.Where(p => p.Value.Hz > 0).OrderBy(p => p.Value.Next).FirstOrDefault();
-            if (due.Value.Hz <= 0 || due.Value.Next > end)
-            {
-                break;
-            }
-            var (hz, width, next) = due.Value;
-            Clock.Advance(next - Clock.GetUtcNow());
-            Driver.Pulse(due.Key, width);
-            _pulsePins[due.Key] = (hz, width, next + TimeSpan.FromSeconds(1 / hz));
-        }
-        var left = end - Clock.GetUtcNow();
-        Clock.Advance(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        SettleTo(Clock.GetUtcNow() + span);
         return Task.CompletedTask;
+    }
+
+    /// <summary>Plays every edge due up to <paramref name="end"/> in time order (pulses on different pins interleave exactly).</summary>
+    private void SettleTo(DateTimeOffset end)
+    {
+        lock (_gate)
+        {
+            while (true)
+            {
+                var due = _pulsePins.Where(p => p.Value.Hz > 0).OrderBy(p => p.Value.NextEdge).FirstOrDefault();
+                if (due.Value is not { } plan || plan.NextEdge > end)
+                {
+                    break;
+                }
+                Driver.Edge(due.Key, plan.LineLow ? PinEventTypes.Rising : PinEventTypes.Falling, plan.NextEdge - Clock.GetUtcNow());
+                _pulsePins[due.Key] = plan.LineLow
+                    ? plan with { LineLow = false, NextEdge = plan.PulseStart + TimeSpan.FromSeconds(1 / plan.Hz) }
+                    : plan with { LineLow = true, PulseStart = plan.NextEdge, NextEdge = plan.NextEdge + plan.Width };
+            }
+            var left = end - Clock.GetUtcNow();
+            Clock.Advance(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
     }
 
     private void Apply()
@@ -144,12 +168,22 @@ public sealed class SimulatedSensorHardware : ISensorHardware
 
     private void SetPulses(int pin, double hz, TimeSpan width)
     {
-        var next = _pulsePins.TryGetValue(pin, out var old) ? old.Next : Clock.GetUtcNow() + TimeSpan.FromMilliseconds(100);
-        _pulsePins[pin] = (hz, width, next);
+        _pulsePins[pin] = _pulsePins.TryGetValue(pin, out var old)
+            ? old with { Hz = hz, Width = width }
+            : new PulsePlan(hz, width, Clock.GetUtcNow() + TimeSpan.FromMilliseconds(100), Clock.GetUtcNow(), LineLow: false);
     }
+
+    /// <summary>A pin's pulse train: the next edge, and whether the line is low (inside a pulse) until then.</summary>
+    private sealed record PulsePlan(double Hz, TimeSpan Width, DateTimeOffset NextEdge, DateTimeOffset PulseStart, bool LineLow);
 
     public void Dispose()
     {
+        _live?.Dispose();
+        _live = null;
+        lock (_gate)
+        {
+            _pulsePins.Clear();
+        }
         Gpio.Dispose();
         if (_oneWire.IsValueCreated)
         {

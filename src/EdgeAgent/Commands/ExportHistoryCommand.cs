@@ -1,0 +1,56 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Storage;
+using PvEdge.Shared.Cli;
+
+namespace PvEdge.EdgeAgent.Commands;
+
+/// <summary><c>edgeagent export-history --from T --to T --out F [--step 15|1] [--db D | --config C]</c>: the local history as the CSV of formats.md.</summary>
+public sealed class ExportHistoryCommand : ICliCommand
+{
+    public string Name => "export-history";
+
+    public string Usage => "export-history --from T --to T --out F [--step 15|1] [--db D] [--config C]  writes the local history as CSV (for modelexport finetune)";
+
+    public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
+    {
+        var from = ParseTime(args.Required("from"), "from");
+        var to = ParseTime(args.Required("to"), "to");
+        var output = args.Required("out");
+        var step = args.Int("step", 15, 1, 15);
+        if (step is not (1 or 15))
+        {
+            throw new InputException($"option --step: expected 1 or 15 (minutes), got {step}");
+        }
+        var db = args.Optional("db");
+        var config = args.Optional("config");
+        args.RejectUnknown();
+        if (to <= from)
+        {
+            throw new InputException("option --to: expected a time after --from");
+        }
+        if (string.IsNullOrEmpty(db))
+        {
+            var setup = AgentHost.Configure(new AgentHostSettings { ConfigFile = config, Demo = false });
+            var storage = new StorageOptions();
+            setup.Configuration.GetSection(StorageOptions.Section).Bind(storage);
+            db = string.IsNullOrEmpty(storage.Path) ? AgentHost.DefaultDatabasePath(demo: false) : storage.Path;
+        }
+        if (!File.Exists(db))
+        {
+            throw new InputException($"--db {db}: database not found");
+        }
+        using var database = new AgentDatabase(db);
+        var values = database.ReadHistory(from, to, TimeSpan.FromMinutes(step));
+        using var writer = new StreamWriter(output);
+        var rows = HistoryCsv.Write(writer, values);
+        context.Out.WriteLine($"wrote {output}: {rows} row(s) at {step} min from {from:o} to {to:o}");
+        return Task.FromResult(0);
+    }
+
+    private static DateTimeOffset ParseTime(string s, string option) =>
+        DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
+            ? t
+            : throw new InputException($"option --{option}: expected an ISO-8601 time such as 2026-06-01T00:00:00Z, got '{s}'");
+}

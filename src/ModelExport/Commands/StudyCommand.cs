@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PvEdge.ModelExport.Evaluation;
+using PvEdge.ModelExport.Simulation;
+using PvEdge.ModelExport.Training;
+using PvEdge.Shared.Cli;
+
+namespace PvEdge.ModelExport.Commands;
+
+/// <summary><c>modelexport study --base M --data D</c>: held-out fleet evaluation (fine-tuned vs noise floor and PVWatts,
+/// shading-field error) and the sample-efficiency table (pretrained + fine-tuned vs from scratch by days of history).</summary>
+public sealed class StudyCommand : ICliCommand
+{
+    public string Name => "study";
+
+    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--out F]  held-out fleet evaluation and sample efficiency";
+
+    public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(context);
+        var basePath = args.Required("base");
+        var data = args.Required("data");
+        var maxSites = args.Int("sites", 100, 1);
+        var days = args.Int("days", 14, 2, FleetStudy.TestStartDay);
+        var effText = args.Optional("efficiency");
+        var epochs = args.Int("epochs", 120, 1);
+        var output = args.Optional("out") ?? Path.Combine(data, "study.json");
+        args.RejectUnknown();
+        var efficiency = effText is null ? Array.Empty<int>() : effText.Split(',').Select(s =>
+            int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 2 && v <= FleetStudy.TestStartDay
+                ? v
+                : throw new InputException($"option --efficiency: expected day counts in [2, {FleetStudy.TestStartDay}] separated by commas, got '{s}'")).ToArray();
+        var (foundation, _) = ChainBundle.Load(basePath);
+        var manifest = FleetGenerator.ReadManifest(data);
+        var sites = manifest.Sites.Take(maxSites).ToArray();
+        var results = new SiteStudyResult[sites.Length];
+        using (var bar = new ProgressBar(context.Error, "study"))
+        {
+            var done = 0;
+            Parallel.For(0, sites.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, k =>
+            {
+                results[k] = FleetStudy.RunSite(foundation, data, sites[k], days, efficiency, efficiency.Length > 0, epochs);
+                bar.Report(Interlocked.Increment(ref done) / (double)sites.Length);
+            });
+        }
+        var summary = Summarise(results, days, efficiency);
+        File.WriteAllText(output, JsonSerializer.Serialize(new { summary, sites = results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        context.Out.Write(summary.Text);
+        if (efficiency.Length > 0)
+        {
+            var png = Path.ChangeExtension(output, ".efficiency.png");
+            PlotEfficiency(summary, png);
+            context.Out.WriteLine($"wrote {png}");
+        }
+        context.Out.WriteLine($"wrote {output}");
+        return Task.FromResult(0);
+    }
+
+    public sealed record StudySummary(int Sites, int ShadedSites, int Days, double FineTunedNrmsePct, double NoiseFloorNrmsePct, double RatioToNoiseFloor,
+        double ShadedRmseReductionVsPvWattsPct, double ShadingMae, IReadOnlyList<EfficiencyRow> Efficiency, string Text);
+
+    public sealed record EfficiencyRow(int Days, double PretrainedNrmsePct, double ScratchNrmsePct);
+
+    /// <summary>Pooled nRMSE: √(mean over sites of (RMSE / DC capacity)²).</summary>
+    private static double Pooled(IEnumerable<(double Rmse, double Cap)> xs)
+    {
+        var list = xs.Where(v => double.IsFinite(v.Rmse)).ToList();
+        return list.Count == 0 ? double.NaN : 100 * Math.Sqrt(list.Average(v => (v.Rmse / v.Cap) * (v.Rmse / v.Cap)));
+    }
+
+    internal static StudySummary Summarise(SiteStudyResult[] results, int days, int[] efficiency)
+    {
+        var fine = Pooled(results.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
+        var floor = Pooled(results.Select(r => (r.NoiseFloorRmseW, r.DcCapacityW)));
+        var shaded = results.Where(r => r.Shaded).ToArray();
+        var shadedFine = Pooled(shaded.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
+        var shadedPv = Pooled(shaded.Select(r => (r.PvWattsRmseW, r.DcCapacityW)));
+        var mae = results.Where(r => double.IsFinite(r.ShadingMae)).Select(r => r.ShadingMae).DefaultIfEmpty(double.NaN).Average();
+        var rows = efficiency.Order().Select(d => new EfficiencyRow(d,
+            Pooled(results.Select(r => (r.PretrainedRmseByDays.GetValueOrDefault(d, double.NaN), r.DcCapacityW))),
+            Pooled(results.Select(r => (r.ScratchRmseByDays.GetValueOrDefault(d, double.NaN), r.DcCapacityW))))).ToList();
+        var sb = new StringBuilder();
+        var ci = CultureInfo.InvariantCulture;
+        sb.AppendLine(ci, $"held-out sites: {results.Length} ({shaded.Length} shaded); fine-tuned on {days} days, tested on days {FleetStudy.TestStartDay}-{FleetStudy.TestStartDay + FleetStudy.TestDays}");
+        sb.AppendLine(ci, $"daylight nRMSE fine-tuned {fine:F2} %, noise floor {floor:F2} %, ratio {fine / floor:F2} (target <= 1.25)");
+        sb.AppendLine(ci, $"shaded sites: fine-tuned nRMSE {shadedFine:F2} % vs PVWatts nameplate {shadedPv:F2} %: {100 * (1 - shadedFine / shadedPv):F1} % lower (target >= 40 %)");
+        sb.AppendLine(ci, $"shading field MAE over seen sun positions (mean over sites): {mae:F3} (target <= 0.1)");
+        if (rows.Count > 0)
+        {
+            sb.AppendLine("days | pretrained+fine-tuned nRMSE % | from scratch nRMSE %");
+            foreach (var r in rows)
+            {
+                sb.AppendLine(ci, $"{r.Days,4} | {r.PretrainedNrmsePct,8:F2} | {r.ScratchNrmsePct,8:F2}");
+            }
+        }
+        return new StudySummary(results.Length, shaded.Length, days, fine, floor, fine / floor, 100 * (1 - shadedFine / shadedPv), mae, rows, sb.ToString());
+    }
+
+    private static void PlotEfficiency(StudySummary s, string path)
+    {
+        var plt = new ScottPlot.Plot();
+        var x = s.Efficiency.Select(r => (double)r.Days).ToArray();
+        var a = plt.Add.Scatter(x, s.Efficiency.Select(r => r.PretrainedNrmsePct).ToArray());
+        a.LegendText = "pretrained + fine-tuned";
+        var b = plt.Add.Scatter(x, s.Efficiency.Select(r => r.ScratchNrmsePct).ToArray());
+        b.LegendText = "from scratch";
+        plt.ShowLegend();
+        plt.XLabel("days of site history");
+        plt.YLabel("daylight nRMSE (% of DC capacity)");
+        plt.Title("sample efficiency of the pretrained chain");
+        plt.SavePng(path, 900, 600);
+    }
+}

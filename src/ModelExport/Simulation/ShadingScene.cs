@@ -1,0 +1,132 @@
+using System.Text.Json.Serialization;
+using PvEdge.Shared.Learning;
+
+namespace PvEdge.ModelExport.Simulation;
+
+/// <summary>A near obstacle seen from the array, as a beam mask over sun azimuth and elevation.</summary>
+/// <param name="Kind">tree, chimney or building</param>
+/// <param name="AzimuthDeg">centre azimuth (clockwise from north)</param>
+/// <param name="HalfWidthDeg">half the angular width</param>
+/// <param name="TopElevationDeg">elevation of the top edge at the centre (a tree's crown is rounded)</param>
+/// <param name="LeafOnTransmittance">beam fraction let through in summer (1 − opacity; 0 for solid obstacles)</param>
+/// <param name="LeafOffTransmittance">beam fraction let through in winter</param>
+public sealed record Obstacle(
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("azimuth_deg")] double AzimuthDeg,
+    [property: JsonPropertyName("half_width_deg")] double HalfWidthDeg,
+    [property: JsonPropertyName("top_elevation_deg")] double TopElevationDeg,
+    [property: JsonPropertyName("leaf_on_transmittance")] double LeafOnTransmittance,
+    [property: JsonPropertyName("leaf_off_transmittance")] double LeafOffTransmittance);
+
+/// <summary>A shading scene: a far horizon (elevation every 10° of azimuth, linearly interpolated with wrap-around)
+/// and near obstacles. <see cref="BeamFactor"/> is the true beam shading factor s ∈ [0,1].</summary>
+public sealed record ShadingScene(
+    [property: JsonPropertyName("horizon_deg")] double[] HorizonDeg,
+    [property: JsonPropertyName("obstacles")] Obstacle[] Obstacles)
+{
+    public static ShadingScene Open { get; } = new(new double[36], []);
+
+    public double HorizonAt(double azimuthDeg)
+    {
+        var a = ((azimuthDeg % 360) + 360) % 360 / 10.0;
+        var i = (int)Math.Floor(a);
+        var f = a - i;
+        return HorizonDeg[i % 36] * (1 - f) + HorizonDeg[(i + 1) % 36] * f;
+    }
+
+    /// <summary>True beam fraction at a sun position; <paramref name="leafOn"/> in [0,1] is the season's foliage (1 = summer).
+    /// Edges are softened over half a degree (the sun's disc).</summary>
+    public double BeamFactor(double azimuthDeg, double elevationDeg, double leafOn)
+    {
+        var s = Edge(elevationDeg - HorizonAt(azimuthDeg));
+        foreach (var o in Obstacles)
+        {
+            var d = Math.Abs(((azimuthDeg - o.AzimuthDeg + 540) % 360) - 180);
+            if (d >= o.HalfWidthDeg + 0.5)
+            {
+                continue;
+            }
+            double top;
+            if (o.Kind == "tree")
+            {
+                var u = Math.Min(1, d / o.HalfWidthDeg);
+                top = o.TopElevationDeg * Math.Sqrt(1 - u * u);
+            }
+            else
+            {
+                top = d <= o.HalfWidthDeg ? o.TopElevationDeg : 0;
+            }
+            var inside = 1 - Edge(elevationDeg - top);
+            var transmit = o.LeafOnTransmittance * leafOn + o.LeafOffTransmittance * (1 - leafOn);
+            s *= 1 - inside * (1 - transmit);
+        }
+        return s;
+    }
+
+    private static double Edge(double marginDeg) => Math.Clamp(marginDeg / 0.5 + 0.5, 0, 1);
+
+    /// <summary>Foliage of deciduous trees by day of year and hemisphere: 1 from late May to September, 0 in winter, ramps between.</summary>
+    public static double LeafOn(int dayOfYear, double latitudeDeg)
+    {
+        var d = latitudeDeg >= 0 ? dayOfYear : (dayOfYear + 182) % 365;
+        return d switch
+        {
+            < 100 => 0,
+            < 145 => (d - 100) / 45.0,
+            < 270 => 1,
+            < 315 => (315 - d) / 45.0,
+            _ => 0,
+        };
+    }
+
+    /// <summary>A random scene: about a third open, the rest with hills, trees, chimneys and neighbouring buildings.</summary>
+    public static ShadingScene Random(SeededRandom rng, double arrayAzimuthDeg)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        var horizon = new double[36];
+        var hills = rng.NextDouble() < 0.5 ? rng.Uniform(1, 8) : rng.Uniform(0, 2);
+        var phase1 = rng.Uniform(0, 2 * Math.PI);
+        var phase2 = rng.Uniform(0, 2 * Math.PI);
+        for (var i = 0; i < 36; i++)
+        {
+            var a = i * Math.PI / 18;
+            horizon[i] = Math.Max(0, hills * (0.6 + 0.4 * Math.Sin(a + phase1) + 0.3 * Math.Sin(3 * a + phase2)));
+        }
+        var obstacles = new List<Obstacle>();
+        if (rng.NextDouble() < 0.3)
+        {
+            return new ShadingScene(horizon, []);
+        }
+        var count = 1 + rng.NextInt(3);
+        for (var k = 0; k < count; k++)
+        {
+            // obstacles mostly in the half sky the array faces, where they matter
+            var az = arrayAzimuthDeg + rng.Uniform(-100, 100);
+            az = ((az % 360) + 360) % 360;
+            var kind = rng.NextDouble() switch { < 0.5 => "tree", < 0.7 => "chimney", _ => "building" };
+            obstacles.Add(kind switch
+            {
+                "tree" => new Obstacle(kind, az, rng.Uniform(8, 25), rng.Uniform(12, 40), rng.Uniform(0.05, 0.3), rng.Uniform(0.45, 0.75)),
+                "chimney" => new Obstacle(kind, az, rng.Uniform(2, 5), rng.Uniform(10, 35), 0, 0),
+                _ => new Obstacle(kind, az, rng.Uniform(10, 35), rng.Uniform(8, 25), 0, 0),
+            });
+        }
+        return new ShadingScene(horizon, [.. obstacles]);
+    }
+
+    /// <summary>True when the scene takes away at least 3 % of the beam over an azimuth-elevation grid of the array's half sky.</summary>
+    public bool IsShaded(double arrayAzimuthDeg)
+    {
+        double sum = 0;
+        var n = 0;
+        for (var az = arrayAzimuthDeg - 90; az <= arrayAzimuthDeg + 90; az += 5)
+        {
+            for (var el = 2.5; el < 70; el += 5)
+            {
+                sum += 1 - BeamFactor(az, el, 0.5);
+                n++;
+            }
+        }
+        return sum / n >= 0.03;
+    }
+}

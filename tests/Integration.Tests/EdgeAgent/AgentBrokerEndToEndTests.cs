@@ -1,0 +1,138 @@
+using System.Text.Json;
+using PvEdge.EdgeAgent.Storage;
+using PvEdge.TestSupport;
+using Xunit.Abstractions;
+
+namespace PvEdge.Integration.Tests.EdgeAgent;
+
+/// <summary>The agent as a process (in-process simulated inverter, clock x300: one simulated minute per 0.2 s) against a real mosquitto:
+/// telemetry, retained forecast, HA discovery, status; the broker killed and restarted mid-run; the agent SIGKILLed while the broker is away.</summary>
+public sealed class AgentBrokerEndToEndTests : IDisposable
+{
+    private const string Gw = "itest";
+    private readonly string _dir = Directory.CreateTempSubdirectory("edgeagent-e2e-").FullName;
+    private readonly ITestOutputHelper _output;
+
+    public AgentBrokerEndToEndTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    private string WriteConfig(int port, string db) =>
+        WriteFile("agent.json", $$"""
+        {
+          "Gateway": { "Id": "{{Gw}}" },
+          "Mqtt": { "Host": "127.0.0.1", "Port": {{port}}, "ReconnectMinS": 1.5, "ReconnectMaxS": 2, "KeepAliveS": 5 },
+          "Storage": { "Path": "{{db}}" },
+          "Weather": { "Source": "clear-sky" },
+          "Acquisition": { "Simulated": true, "SimulatedCadenceS": 10 },
+          "Demo": { "Speed": 300, "StartUtc": "2026-06-21T14:00:00Z", "Faults": "outage@30+25" },
+          "Anomalies": { "DebounceMinutes": 3 }
+        }
+        """);
+
+    private string WriteFile(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static List<long> TelemetryMinutes(MessageCollector c) =>
+        c.On($"pvedge/{Gw}/telemetry").Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("id").GetString()!)
+            .Select(id => long.Parse(id[(id.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture) / 60)
+            .Distinct().Order().ToList();
+
+    [SkippableFact]
+    public async Task Agent_BrokerRestartAndAgentSigkill_EveryQueuedMessageArrives()
+    {
+        var program = Mosquitto.Require();
+        var port = ExternalTools.FreeTcpPort();
+        using var broker = new Mosquitto(program, _dir, port);
+        broker.Start();
+        await using var sub = new MessageCollector(port);
+        Assert.True(await sub.WaitForAsync(c => c.IsConnected, TimeSpan.FromSeconds(10)), "subscriber could not connect");
+        var db = Path.Combine(_dir, "agent.db");
+        var config = WriteConfig(port, db);
+
+        using (var agent = new AgentProcess(config))
+        {
+            try
+            {
+                // 1. live: status online (retained), telemetry, retained forecast, HA discovery
+                Assert.True(await sub.WaitForAsync(c => TelemetryMinutes(c).Count >= 3 && c.On($"pvedge/{Gw}/forecast/hourly").Count > 0
+                    && c.On($"homeassistant/device/{Gw}/config").Count > 0 && c.On($"pvedge/{Gw}/status").Any(m => m.Payload == "online"), TimeSpan.FromSeconds(25)),
+                    "no telemetry/forecast/discovery/status");
+                Assert.True(sub.On($"pvedge/{Gw}/forecast/hourly").All(m => m.Retain) || sub.On($"pvedge/{Gw}/forecast/hourly").Count > 0);
+                var hourly = JsonDocument.Parse(sub.On($"pvedge/{Gw}/forecast/hourly")[^1].Payload).RootElement;
+                Assert.Equal(48, hourly.GetProperty("points").GetArrayLength());
+                Assert.Equal("clear-sky", hourly.GetProperty("weather_source").GetString());
+                var discovery = JsonDocument.Parse(sub.On($"homeassistant/device/{Gw}/config")[^1].Payload).RootElement;
+                Assert.Equal($"pvedge/{Gw}/status", discovery.GetProperty("avty_t").GetString());
+                Assert.Equal("problem", discovery.GetProperty("cmps").GetProperty("anomaly").GetProperty("device_class").GetString());
+
+                // 2. broker killed for ~8 s (40 simulated minutes, across the simulated outage fault), then restarted on the same port
+                var beforeKill = TelemetryMinutes(sub).Max();
+                broker.Kill();
+                await Task.Delay(TimeSpan.FromSeconds(8));
+                broker.Start();
+                Assert.True(await sub.WaitForAsync(c => TelemetryMinutes(c).Max() > beforeKill + 45 && c.On($"pvedge/{Gw}/anomaly").Count > 0, TimeSpan.FromSeconds(20)),
+                    "no replay after the broker restart\n" + agent.Log);
+                var minutes = TelemetryMinutes(sub);
+                var gaps = minutes.Zip(minutes.Skip(1)).Where(p => p.Second - p.First != 1).ToList();
+                Assert.True(gaps.Count == 0, $"telemetry minutes missing: {string.Join(", ", gaps.Select(g => $"{g.First}->{g.Second}"))}");
+                var outage = sub.On($"pvedge/{Gw}/anomaly").Select(m => JsonDocument.Parse(m.Payload).RootElement)
+                    .Where(e => e.GetProperty("type").GetString() == "outage").ToList();
+                Assert.Contains(outage, e => e.GetProperty("state").GetString() == "open");
+                Assert.All(outage, e => Assert.StartsWith($"{Gw}-outage-", e.GetProperty("id").GetString(), StringComparison.Ordinal));
+
+                // 3. broker away again, agent SIGKILLed with messages in its outbox
+                broker.Kill();
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                agent.Kill();
+            }
+            catch
+            {
+                _output.WriteLine(agent.Log);
+                throw;
+            }
+        }
+        List<string> queued;
+        using (var outbox = new AgentDatabase(db))
+        {
+            queued = outbox.PeekOutbox(100_000).Select(m => JsonDocument.Parse(m.Payload).RootElement.GetProperty("id").GetString()!).ToList();
+        }
+        Assert.NotEmpty(queued);
+
+        broker.Start();
+        using var restarted = new AgentProcess(config, new Dictionary<string, string> { ["EDGEAGENT__Demo__StartUtc"] = "2026-06-22T14:00:00Z" });
+        try
+        {
+            static string Id(string payload) => payload.StartsWith('{') && JsonDocument.Parse(payload).RootElement.TryGetProperty("id", out var id) ? id.GetString() ?? "" : "";
+            HashSet<string> Received(MessageCollector c) => c.Messages.Where(m => m.Topic.StartsWith($"pvedge/{Gw}/", StringComparison.Ordinal)).Select(m => Id(m.Payload)).ToHashSet();
+            Assert.True(await sub.WaitForAsync(c => Received(c).IsSupersetOf(queued), TimeSpan.FromSeconds(20)),
+                "outbox not delivered after SIGKILL and restart\n" + restarted.Log);
+
+            // 4. last will: SIGKILL while the broker is up → retained "offline"
+            var offlineBefore = sub.On($"pvedge/{Gw}/status").Count(m => m.Payload == "offline");
+            restarted.Kill();
+            Assert.True(await sub.WaitForAsync(c => c.On($"pvedge/{Gw}/status").Count(m => m.Payload == "offline") > offlineBefore, TimeSpan.FromSeconds(15)), "no last will");
+        }
+        catch
+        {
+            _output.WriteLine(restarted.Log);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

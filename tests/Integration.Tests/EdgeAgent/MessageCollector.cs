@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace PvEdge.Integration.Tests.EdgeAgent;
+
+/// <summary>A subscriber that keeps (re)connecting to the broker every 50 ms and records every message on pvedge/# and homeassistant/#.</summary>
+internal sealed class MessageCollector : IAsyncDisposable
+{
+    private readonly int _port;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public MessageCollector(int port)
+    {
+        _port = port;
+        _loop = Task.Run(LoopAsync);
+    }
+
+    public ConcurrentQueue<(string Topic, string Payload, bool Retain)> Messages { get; } = new();
+
+    public bool IsConnected { get; private set; }
+
+    private async Task LoopAsync()
+    {
+        var factory = new MqttClientFactory();
+        while (!_stop.IsCancellationRequested)
+        {
+            using var client = factory.CreateMqttClient();
+            client.ApplicationMessageReceivedAsync += e =>
+            {
+                Messages.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString() ?? "", e.ApplicationMessage.Retain));
+                return Task.CompletedTask;
+            };
+            try
+            {
+                var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithClientId("itest-subscriber").WithCleanSession(true)
+                    .WithTimeout(TimeSpan.FromSeconds(2)).Build();
+                await client.ConnectAsync(options, _stop.Token);
+                await client.SubscribeAsync(factory.CreateSubscribeOptionsBuilder()
+                    .WithTopicFilter("pvedge/#", MqttQualityOfServiceLevel.AtLeastOnce)
+                    .WithTopicFilter("homeassistant/#", MqttQualityOfServiceLevel.AtLeastOnce).Build(), _stop.Token);
+                IsConnected = true;
+                while (client.IsConnected && !_stop.IsCancellationRequested)
+                {
+                    await Task.Delay(25, _stop.Token);
+                }
+            }
+            catch (Exception) when (!_stop.IsCancellationRequested)
+            {
+                // broker away: try again
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            IsConnected = false;
+            try
+            {
+                await Task.Delay(50, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public List<(string Topic, string Payload, bool Retain)> On(string topic) => Messages.Where(m => m.Topic == topic).ToList();
+
+    public async Task<bool> WaitForAsync(Func<MessageCollector, bool> condition, TimeSpan timeout)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < timeout)
+        {
+            if (condition(this))
+            {
+                return true;
+            }
+            await Task.Delay(50);
+        }
+        return condition(this);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+}

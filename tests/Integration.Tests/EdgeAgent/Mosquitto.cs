@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using PvEdge.TestSupport;
+
+namespace PvEdge.Integration.Tests.EdgeAgent;
+
+/// <summary>A mosquitto broker on 127.0.0.1 with its own minimal config (anonymous, no persistence), killable and restartable on the same port.</summary>
+internal sealed class Mosquitto : IDisposable
+{
+    private readonly string _program;
+    private readonly string _config;
+    private Process? _process;
+
+    public Mosquitto(string program, string folder, int port)
+    {
+        _program = program;
+        Port = port;
+        _config = Path.Combine(folder, "mosquitto.conf");
+        File.WriteAllText(_config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+    }
+
+    public int Port { get; }
+
+    public void Start()
+    {
+        _process = Process.Start(new ProcessStartInfo(_program, ["-c", _config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                using var c = new TcpClient();
+                c.Connect("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        throw new InvalidOperationException($"mosquitto did not listen on {Port}");
+    }
+
+    /// <summary>SIGKILL: no goodbye to anyone.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            _process.WaitForExit(5000);
+        }
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public void Dispose() => Kill();
+
+    public static string Require() => ExternalTools.Require("mosquitto", "mosquitto");
+}

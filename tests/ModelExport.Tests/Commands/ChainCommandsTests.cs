@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PvEdge.Shared.Cli;
+
+namespace PvEdge.ModelExport.Tests.Commands;
+
+/// <summary>fleet → pretrain → finetune → evaluate on a tiny fleet, and the bad-input contract (exit 2, one line).</summary>
+public sealed class ChainCommandsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("chain-cmd-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<(int Code, string Out, string Error)> Run(params string[] args)
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        var error = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await CliHost.RunAsync("modelexport", args, CliHost.Discover(typeof(PvEdge.ModelExport.Commands.FleetCommand).Assembly),
+            new CliContext(output, error, TimeProvider.System), CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string SiteFile()
+    {
+        var path = Path.Combine(_dir, "site.json");
+        File.WriteAllText(path, """
+            { "name": "t", "latitude": 40, "longitude": -105, "altitude_m": 1600,
+              "planes": [ { "name": "p", "tilt_deg": 30, "azimuth_deg": 180, "dc_kwp": 5 } ],
+              "inverter": { "ac_kw": 4 } }
+            """);
+        return path;
+    }
+
+    /// <summary>A clear-ish history: 15-min rows over <paramref name="days"/> days, AC from a crude bell curve.</summary>
+    private string HistoryFile(int days, bool withAc = true, int swapAtRow = -1)
+    {
+        var sb = new StringBuilder(withAc ? "time,ac_power_w,ghi_wm2,temp_air_c,wind_speed_ms\n" : "time,ghi_wm2,temp_air_c,wind_speed_ms\n");
+        var start = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.FromHours(-7));
+        var rows = days * 96;
+        for (var i = 0; i < rows; i++)
+        {
+            var k = i == swapAtRow ? i - 2 : i;
+            var t = start.AddMinutes(15 * k);
+            var h = t.Hour + t.Minute / 60.0;
+            var ghi = Math.Max(0, 1000 * Math.Sin(Math.PI * (h - 6) / 14));
+            sb.Append(t.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture));
+            if (withAc)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $",{ghi * 4:0.#}");
+            }
+            sb.Append(CultureInfo.InvariantCulture, $",{ghi:0.#},25,2\n");
+        }
+        var path = Path.Combine(_dir, $"history-{days}-{withAc}-{swapAtRow}.csv");
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+
+    [Fact]
+    public async Task Finetune_HistoryWithoutAcPower_ExitsTwoNamingTheColumn()
+    {
+        var (code, _, error) = await Run("finetune", "--base", _dir, "--history", HistoryFile(3, withAc: false), "--site", SiteFile(), "--out", Path.Combine(_dir, "b"));
+        Assert.Equal(2, code);
+        Assert.Contains("ac_power_w", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Finetune_TimeGoingBackwards_ExitsTwoNamingTheLine()
+    {
+        var (code, _, error) = await Run("finetune", "--base", _dir, "--history", HistoryFile(3, swapAtRow: 50), "--site", SiteFile(), "--out", Path.Combine(_dir, "b"));
+        Assert.Equal(2, code);
+        Assert.Contains("line 52", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Finetune_OneDayOfDaylight_ExitsTwo()
+    {
+        var (code, _, error) = await Run("finetune", "--base", _dir, "--history", HistoryFile(1), "--site", SiteFile(), "--out", Path.Combine(_dir, "b"));
+        Assert.Equal(2, code);
+        Assert.Contains("at least 2", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FleetPretrainFinetuneEvaluate_TinyFleet_WritesBundleAndEvaluationJson()
+    {
+        var fleet = Path.Combine(_dir, "fleet");
+        var model = Path.Combine(_dir, "model");
+        var bundle = Path.Combine(_dir, "bundle");
+        Assert.Equal(0, (await Run("fleet", "--sites", "3", "--seed", "5", "--days", "4", "--out", fleet)).Code);
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(fleet, "manifest.json")));
+        Assert.Equal(3, manifest.RootElement.GetProperty("Sites").GetArrayLength());
+        var pre = await Run("pretrain", "--data", fleet, "--out", model, "--epochs", "1", "--threads", "2");
+        Assert.True(pre.Code == 0, pre.Error);
+        var history = Path.Combine(fleet, "history", "site_0001.csv");
+        var site = Path.Combine(fleet, "sites", "site_0001.json");
+        var ft = await Run("finetune", "--base", model, "--history", history, "--site", site, "--out", bundle, "--epochs", "6");
+        Assert.True(ft.Code == 0, ft.Error);
+        var ev = await Run("evaluate", "--bundle", bundle, "--history", history, "--fleet", fleet, "--fleet-site", "1");
+        Assert.True(ev.Code == 0, ev.Error);
+        using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "report", "evaluation.json")));
+        var root = report.RootElement;
+        Assert.Equal(1, root.GetProperty("schema").GetInt32());
+        Assert.True(root.GetProperty("daylight_rows").GetInt32() > 0);
+        Assert.True(root.GetProperty("model").GetProperty("nrmse_pct").GetDouble() > 0);
+        Assert.True(root.GetProperty("baselines").GetProperty("pvwatts_nameplate").GetProperty("rmse_w").GetDouble() > 0);
+        Assert.True(File.Exists(Path.Combine(bundle, "report", "shading_field.png")));
+    }
+}
