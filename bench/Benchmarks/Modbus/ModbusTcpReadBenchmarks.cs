@@ -10,7 +10,7 @@ namespace PvEdge.Benchmarks.Modbus;
 /// <summary>Reads of 125 holding registers per second over loopback TCP against our server: our client, and pymodbus's synchronous
 /// client (Debian python3-pymodbus) driven as a co-process in the same run, on the same server, one persistent connection each.
 /// The ratio of the two Mean columns is the figure to quote (the machine is shared: absolute times are noisy).
-/// Run: dotnet run -c Release --project bench/Benchmarks -- --filter '*ModbusTcpRead*' --job short</summary>
+/// Run: dotnet run -c Release --project bench/Benchmarks -- --filter '*ModbusTcpRead*' --job short --inProcess</summary>
 [MemoryDiagnoser]
 public class ModbusTcpReadBenchmarks
 {

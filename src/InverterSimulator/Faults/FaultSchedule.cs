@@ -64,16 +64,7 @@ public sealed record FaultSchedule(IReadOnlyList<Fault> Faults)
 
     public static FaultSchedule Parse(string json, string file)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException ex)
-        {
-            throw InputException.AtLine(file, (int)(ex.LineNumber ?? 0) + 1, $"column {(ex.BytePositionInLine ?? 0) + 1}: not valid JSON");
-        }
-        using (doc)
+        using (var doc = JsonInput.Parse(json, file))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("faults", out var list) || list.ValueKind != JsonValueKind.Array)
             {

@@ -113,46 +113,36 @@ public sealed class ModbusClient : IModbusRegisterReader, IAsyncDisposable
         return WriteAsync(unitId, cancellationToken, pdu => ModbusPdu.WriteMultipleCoilsRequest(pdu, address, values.Span));
     }
 
-    private async Task ReadRegistersAsync(byte unitId, ModbusFunctionCode function, ushort address, Memory<ushort> destination, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfZero(destination.Length, nameof(destination));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(address + destination.Length, 65536, nameof(destination));
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    private Task ReadRegistersAsync(byte unitId, ModbusFunctionCode function, ushort address, Memory<ushort> destination, CancellationToken cancellationToken) =>
+        ReadChunkedAsync(unitId, function, address, destination.Length, ModbusConstants.MaxReadRegisters, (data, done, count) =>
         {
-            for (var done = 0; done < destination.Length; done += ModbusConstants.MaxReadRegisters)
+            var target = destination.Span.Slice(done, count);
+            for (var i = 0; i < count; i++)
             {
-                var count = Math.Min(ModbusConstants.MaxReadRegisters, destination.Length - done);
-                var pduLength = ModbusPdu.WriteReadRequest(_request, function, (ushort)(address + done), (ushort)count);
-                var replyLength = await ExecuteAsync(unitId, pduLength, cancellationToken).ConfigureAwait(false);
-                var data = ModbusPdu.CheckResponse(_reply.AsSpan(0, replyLength), _request.AsSpan(0, pduLength), unitId);
-                var target = destination.Span.Slice(done, count);
-                for (var i = 0; i < count; i++)
-                {
-                    target[i] = BinaryPrimitives.ReadUInt16BigEndian(data[(2 * i)..]);
-                }
+                target[i] = BinaryPrimitives.ReadUInt16BigEndian(data[(2 * i)..]);
             }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, cancellationToken);
 
-    private async Task ReadBitsAsync(byte unitId, ModbusFunctionCode function, ushort address, Memory<bool> destination, CancellationToken cancellationToken)
+    private Task ReadBitsAsync(byte unitId, ModbusFunctionCode function, ushort address, Memory<bool> destination, CancellationToken cancellationToken) =>
+        ReadChunkedAsync(unitId, function, address, destination.Length, ModbusConstants.MaxReadBits,
+            (data, done, count) => ModbusPdu.UnpackBits(data, destination.Span.Slice(done, count)), cancellationToken);
+
+    private delegate void ChunkDecoder(ReadOnlySpan<byte> data, int done, int count);
+
+    /// <summary>Reads <paramref name="length"/> items in requests of at most <paramref name="perRequest"/>, handing each checked payload to <paramref name="decode"/>.</summary>
+    private async Task ReadChunkedAsync(byte unitId, ModbusFunctionCode function, ushort address, int length, int perRequest, ChunkDecoder decode, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(destination.Length, nameof(destination));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(address + destination.Length, 65536, nameof(destination));
+        ArgumentOutOfRangeException.ThrowIfZero(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(address + length, 65536, nameof(length));
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            for (var done = 0; done < destination.Length; done += ModbusConstants.MaxReadBits)
+            for (var done = 0; done < length; done += perRequest)
             {
-                var count = Math.Min(ModbusConstants.MaxReadBits, destination.Length - done);
+                var count = Math.Min(perRequest, length - done);
                 var pduLength = ModbusPdu.WriteReadRequest(_request, function, (ushort)(address + done), (ushort)count);
                 var replyLength = await ExecuteAsync(unitId, pduLength, cancellationToken).ConfigureAwait(false);
-                var data = ModbusPdu.CheckResponse(_reply.AsSpan(0, replyLength), _request.AsSpan(0, pduLength), unitId);
-                ModbusPdu.UnpackBits(data, destination.Span.Slice(done, count));
+                decode(ModbusPdu.CheckResponse(_reply.AsSpan(0, replyLength), _request.AsSpan(0, pduLength), unitId), done, count);
             }
         }
         finally

@@ -9,7 +9,8 @@ public sealed class ModbusConnection : IAsyncDisposable
 {
     private readonly Stream _stream;
     private readonly IDisposable? _owner;
-    private readonly Pipe _pipe = new(new PipeOptions(pauseWriterThreshold: 1 << 16, resumeWriterThreshold: 1 << 15, useSynchronizationContext: false));
+    private readonly Pipe _pipe = new(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
+        pauseWriterThreshold: 1 << 16, resumeWriterThreshold: 1 << 15, useSynchronizationContext: false));
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
     private int _disposed;

@@ -96,16 +96,7 @@ public sealed partial record RegisterMap(string Manufacturer, string Model, IRea
 
     public static RegisterMap Parse(string json, string file)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException ex)
-        {
-            throw InputException.AtLine(file, (int)(ex.LineNumber ?? 0) + 1, $"column {(ex.BytePositionInLine ?? 0) + 1}: not valid JSON");
-        }
-        using (doc)
+        using (var doc = JsonInput.Parse(json, file))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
