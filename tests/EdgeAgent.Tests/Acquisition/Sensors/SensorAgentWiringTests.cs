@@ -28,17 +28,7 @@ public sealed class SensorAgentWiringTests : IDisposable
         return path;
     }
 
-    private static string AllSensorsJson => File.ReadAllText(Path.Combine(RepoRoot(), "src", "EdgeAgent", "Acquisition", "Sensors", "sensors.example.json"));
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EdgeAgent.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("EdgeAgent.sln not found above the test folder");
-    }
+    private static string AllSensorsJson => File.ReadAllText(RepoPaths.InRepo("src/EdgeAgent/Acquisition/Sensors/sensors.example.json"));
 
     private AgentHostSettings Settings(FakeTimeProvider fake, string sensorFile) => new()
     {
@@ -218,7 +208,7 @@ public sealed class SensorAgentWiringTests : IDisposable
     [InlineData("""{ "sensors": [ { "name": "meter", "kind": "s0_meter", "pin": 40, "impulses_per_kwh": 1000 } ] }""", "sensors[0].pin: 40 is out of range")]
     [InlineData("""{ "sensors": [ { "name": "a", "kind": "bme280", "address": "0x76" }, { "name": "b", "kind": "bme280", "address": "0x76" } ] }""", "sensors[1].address: 0x76 on I²C bus 1 is already used by sensors[0] 'a'")]
     [InlineData("""{ "sensors": [ { "name": "m", "kind": "s0_meter", "pin": 17, "impulses_per_kwh": 1000 }, { "name": "w", "kind": "anemometer", "pin": 17, "ms_per_hz": 0.667 } ] }""", "sensors[1].pin: BCM 17 is already claimed by sensors[0] 'm'")]
-    [InlineData("""{ "sensors": [ { "name": "m", "kind": "s0_meter", "pin": 17, "impulses_per_kwh": 1000, } ], "sensor": 1 }""", "sensor")]
+    [InlineData("""{ "sensors": [ { "name": "m", "kind": "s0_meter", "pin": 17, "impulses_per_kwh": 1000, } ], "sensor": 1 }""", "'sensor' could not be mapped")]
     public async Task CheckConfigAndRun_BadSensorFile_OneLineNamingKeyAndExit2(string json, string expected)
     {
         var sensors = SensorFile(json);
