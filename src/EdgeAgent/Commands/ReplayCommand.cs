@@ -22,11 +22,7 @@ public sealed class ReplayCommand : ICliCommand
         var gateway = args.Optional("gateway", "replay");
         var runner = args.Optional("runner", "onnx");
         args.RejectUnknown();
-        var models = DefaultSiteModels.Load(sitePath, new ModelOptions { BundlePath = bundle ?? "", Runner = runner });
-        foreach (var note in models.Notes ?? [])
-        {
-            context.Error.WriteLine($"edgeagent replay: model bundle {bundle} not usable ({note}); using the physics model of the site");
-        }
+        var models = DefaultSiteModels.LoadForCommand("replay", sitePath, bundle, runner, context.Error);
         var records = HistoryCsv.Read(history);
         var weather = new WeatherState(models.ClearSky);
         var step = records[0].Step;

@@ -280,7 +280,10 @@ public static class AgentHost
         if (demo.Console)
         {
             s.AddHostedService(sp => new ConsoleReporter(settings.ConsoleOut, sp.GetRequiredService<LiveState>(), sp.GetRequiredService<ForecastState>(),
-                endpoint, topics, models.Site, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>(), demo.Speed));
+                endpoint, topics, models.Site, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>(), demo.Speed,
+                () => sp.GetRequiredService<DemoSimulatorHolder>().Simulator is { } sim
+                    ? $"SunSpec inverter simulator on Modbus TCP 127.0.0.1:{sim.Port}"
+                    : acquisition.Simulated ? "in-process simulated inverter (no Modbus)" : "configured devices"));
         }
         return builder.Build();
     }

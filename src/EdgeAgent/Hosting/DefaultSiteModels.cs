@@ -10,21 +10,8 @@ namespace PvEdge.EdgeAgent.Hosting;
 /// (runners land with the learning/formulas work), else the site's physics chain.</summary>
 public static class DefaultSiteModels
 {
-    /// <summary>The demo site embedded in the program (formats.md's example), so the demo needs no file.</summary>
-    public const string DemoSiteJson = """
-        {
-          "name": "greensboro-demo",
-          "latitude": 36.1, "longitude": -79.95, "altitude_m": 273,
-          "timezone": "America/New_York",
-          "albedo": 0.2,
-          "transposition": "perez",
-          "iam": "physical",
-          "cell_temperature": { "model": "sapm", "a": -3.56, "b": -0.075, "delta_t": 3.0 },
-          "losses_pct": 14.08,
-          "planes": [ { "name": "south", "tilt_deg": 30, "azimuth_deg": 180, "dc_kwp": 5.0, "gamma_pdc_per_c": -0.0037 } ],
-          "inverter": { "ac_kw": 4.1667, "eta_nominal": 0.96 }
-        }
-        """;
+    /// <summary>The demo site embedded in the program (formats.md's example, shared with the inverter simulator), so the demo needs no file.</summary>
+    public const string DemoSiteJson = InverterSimulator.Plant.PlantFactory.DemoSiteJson;
 
     public static Site LoadSite(string? siteFile) =>
         string.IsNullOrEmpty(siteFile) ? SiteLoader.Parse(DemoSiteJson, "embedded demo site") : SiteLoader.Load(siteFile);
@@ -56,6 +43,17 @@ public static class DefaultSiteModels
     }
 
     /// <summary>Site models on the physics chain.</summary>
+    /// <summary>For the one-shot commands: the site and model, each fallback written to <paramref name="error"/> as one line.</summary>
+    public static SiteModels LoadForCommand(string command, string? siteFile, string? bundle, string runner, TextWriter error)
+    {
+        var models = Load(siteFile, new ModelOptions { BundlePath = bundle ?? "", Runner = runner });
+        foreach (var note in models.Notes ?? [])
+        {
+            error.WriteLine($"edgeagent {command}: model bundle {bundle} not usable ({note}); using the physics model of the site");
+        }
+        return models;
+    }
+
     public static SiteModels ForSite(Site site)
     {
         var tz = TimeZoneInfo.Utc;
