@@ -23,6 +23,7 @@ public static class AgentConfiguration
         [ForecastOptions.Section] = typeof(ForecastOptions),
         [AnomalyOptions.Section] = typeof(AnomalyOptions),
         [DemoOptions.Section] = typeof(DemoOptions),
+        [Acquisition.Sensors.SensorHostOptions.Section] = typeof(Acquisition.Sensors.SensorHostOptions),
     };
 
     /// <summary>Sections owned by the framework, accepted as they are.</summary>

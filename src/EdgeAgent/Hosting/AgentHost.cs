@@ -70,6 +70,7 @@ public static class AgentHost
         ["Weather:Source"] = "demo",
         ["Acquisition:Simulated"] = "true",
         ["Model:Runner"] = "physics",
+        ["Sensors:Simulated"] = "true",
     };
 
     /// <summary>Reads and checks the configuration: unknown keys become warnings, invalid values an <see cref="Shared.Cli.InputException"/> naming the key.</summary>
@@ -104,6 +105,7 @@ public static class AgentHost
         {
             Validate(configuration, section, type);
         }
+        Acquisition.Sensors.SensorAgentWiring.Check(configuration);
         return new AgentSetup(configuration, demo, Bind<GatewayOptions>(configuration, GatewayOptions.Section), Bind<ModelOptions>(configuration, ModelOptions.Section),
             Bind<DemoOptions>(configuration, DemoOptions.Section), warnings);
     }
@@ -263,7 +265,8 @@ public static class AgentHost
             });
             s.AddSingleton<DemoSimulatorHolder>();
         }
-        s.AddSingleton<IEnumerable<IReadingSource>>(sp => sp.GetRequiredService<List<IReadingSource>>());
+        Acquisition.Sensors.SensorAgentWiring.AddSensors(s, setup.Configuration);
+        s.AddSingleton<IEnumerable<IReadingSource>>(sp => Acquisition.Sensors.SensorAgentWiring.WithSensors(sp, sp.GetRequiredService<List<IReadingSource>>()));
 
         s.AddSingleton<MqttPublisherService>();
         s.AddHostedService(sp => sp.GetRequiredService<MqttPublisherService>());

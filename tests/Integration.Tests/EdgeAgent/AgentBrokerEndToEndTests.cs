@@ -71,6 +71,15 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
                 Assert.Equal($"pvedge/{Gw}/status", discovery.GetProperty("avty_t").GetString());
                 Assert.Equal("problem", discovery.GetProperty("cmps").GetProperty("anomaly").GetProperty("device_class").GetString());
 
+                // Home Assistant restarts: discovery is sent again; a malformed weather message is one log line, the agent carries on
+                var discoveries = sub.On($"homeassistant/device/{Gw}/config").Count;
+                await PublishAsync(port, "homeassistant/status", "online");
+                await PublishAsync(port, $"pvedge/{Gw}/weather/forecast/set", "{ \"points\": 42 }");
+                Assert.True(await sub.WaitForAsync(c => c.On($"homeassistant/device/{Gw}/config").Count > discoveries, TimeSpan.FromSeconds(10)), "discovery not re-sent");
+                Assert.True(await sub.WaitForAsync(_ => agent.Output.Any(l => l.Contains("malformed weather message", StringComparison.Ordinal)), TimeSpan.FromSeconds(10)),
+                    "no log line for the malformed weather message");
+                Assert.False(agent.HasExited);
+
                 // 2. broker killed for ~8 s (40 simulated minutes, across the simulated outage fault), then restarted on the same port
                 var beforeKill = TelemetryMinutes(sub).Max();
                 broker.Kill();
@@ -123,6 +132,15 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
             _output.WriteLine(restarted.Log);
             throw;
         }
+    }
+
+    private static async Task PublishAsync(int port, string topic, string payload)
+    {
+        using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("itest-publisher").Build());
+        await client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        await client.DisconnectAsync(new MQTTnet.MqttClientDisconnectOptionsBuilder().Build());
     }
 
     public void Dispose()

@@ -42,12 +42,12 @@ public sealed class SimulatedSensorHardware : ISensorHardware
         Apply();
     }
 
-    /// <summary>Twins that follow <paramref name="liveTime"/> (the agent's demo): every 50 ms of it the simulation catches up,
-    /// pulsing the GPIO pins as the time passes, so sources read live values at their own cadence.</summary>
-    public SimulatedSensorHardware(SensorOptions options, TimeProvider liveTime, SimulatedWeather? weather = null)
+    /// <summary>Twins that follow <paramref name="liveTime"/> (the agent's demo): every <paramref name="followPeriod"/> of it (default 50 ms)
+    /// the simulation catches up, playing every pulse edge due meanwhile at its own instant, so sources read live values at their own cadence.</summary>
+    public SimulatedSensorHardware(SensorOptions options, TimeProvider liveTime, SimulatedWeather? weather = null, TimeSpan? followPeriod = null)
         : this(options, (liveTime ?? throw new ArgumentNullException(nameof(liveTime))).GetUtcNow(), weather)
     {
-        var period = TimeSpan.FromMilliseconds(50);
+        var period = followPeriod is { } p && p > TimeSpan.Zero ? p : TimeSpan.FromMilliseconds(50);
         _live = liveTime.CreateTimer(_ => SettleTo(liveTime.GetUtcNow()), null, period, period);
     }
 
