@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PvEdge.Shared.Bundle;
 using PvEdge.Shared.Cli;
 using PvEdge.Shared.Features;
 using PvEdge.Shared.Learning;
@@ -44,16 +45,17 @@ public static class ChainBundle
         WeightsFile.Save(Path.Combine(directory, WeightsFileName), model.Parameters);
     }
 
-    /// <summary>Writes <c>chain.onnx</c> (features → POA, DC, AC in W) and <c>factors/{n1_shading,n2_module,n3_inverter}.onnx</c>.</summary>
-    public static void WriteOnnx(string directory, ChainModel model, double dcCapacityW, double acRatingW)
+    /// <summary>Writes <c>chain.onnx</c> (features → POA, DC, AC in W) and one ONNX file per factor, as the bundle names them.</summary>
+    public static void WriteOnnx(string directory, ChainModel model, double dcCapacityW, double acRatingW, string modelId)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var factors = Path.Combine(directory, "factors");
-        Directory.CreateDirectory(factors);
-        File.WriteAllBytes(Path.Combine(directory, "chain.onnx"), ChainOnnx.ExportChain(model, dcCapacityW, acRatingW));
-        File.WriteAllBytes(Path.Combine(factors, "n1_shading.onnx"), ChainOnnx.ExportShading(model));
-        File.WriteAllBytes(Path.Combine(factors, "n2_module.onnx"), ChainOnnx.ExportMlp(model.Nets.Module, "n2_module"));
-        File.WriteAllBytes(Path.Combine(factors, "n3_inverter.onnx"), ChainOnnx.ExportMlp(model.Nets.Inverter, "n3_inverter"));
+        File.WriteAllBytes(Path.Combine(directory, BundleFormat.ChainOnnx), Shared.Bundle.ChainOnnx.Chain(model, dcCapacityW, acRatingW, modelId));
+        foreach (var f in ChainFactors.All)
+        {
+            var path = Path.Combine(directory, f.OnnxFile);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, Shared.Bundle.ChainOnnx.Factor(model, f));
+        }
     }
 
     public static (ChainModel Model, ChainModelInfo Info) Load(string directory)

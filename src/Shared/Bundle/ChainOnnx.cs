@@ -113,33 +113,5 @@ public static class ChainOnnx
     }
 
     /// <summary>Our layers (W stored in × out) as ONNX dense layers (W [out, in]).</summary>
-    private static DenseLayer[] Layers(Mlp mlp)
-    {
-        var result = new DenseLayer[mlp.Layers.Count];
-        for (var l = 0; l < result.Length; l++)
-        {
-            var layer = mlp.Layers[l];
-            var w = new float[layer.Outputs * layer.Inputs];
-            for (var o = 0; o < layer.Outputs; o++)
-            {
-                for (var i = 0; i < layer.Inputs; i++)
-                {
-                    w[(o * layer.Inputs) + i] = layer.Weight[i, o];
-                }
-            }
-            var act = l == result.Length - 1 ? mlp.Output : mlp.Hidden;
-            result[l] = new DenseLayer(layer.Inputs, layer.Outputs, w, [.. layer.Bias.Data], Map(act));
-        }
-        return result;
-    }
-
-    private static OnnxActivation Map(Activation a) => a switch
-    {
-        Activation.Identity => OnnxActivation.Identity,
-        Activation.Tanh => OnnxActivation.Tanh,
-        Activation.Sigmoid => OnnxActivation.Sigmoid,
-        Activation.Relu => OnnxActivation.Relu,
-        Activation.Softplus => OnnxActivation.Softplus,
-        _ => throw new ArgumentOutOfRangeException(nameof(a), a, "no ONNX activation"),
-    };
+    private static DenseLayer[] Layers(Mlp mlp) => MlpOnnx.ToDenseLayers(mlp);
 }

@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using PvEdge.Shared.Learning;
 using Tensor = PvEdge.Shared.Learning.Tensor;
 using PvEdge.Shared.Learning.Chain;
+using ChainOnnx = PvEdge.Shared.Bundle.ChainOnnx;
 using PvEdge.TestSupport;
 
 namespace PvEdge.ModelExport.Tests.Training;
@@ -53,7 +54,7 @@ public sealed class ChainOnnxTests
         var dc = new float[64];
         var poa = new float[64];
         model.Predict(x, ac, dc, poa, []);
-        using var session = new InferenceSession(ChainOnnx.ExportChain(model, 5000, 4000));
+        using var session = new InferenceSession(ChainOnnx.Chain(model, 5000, 4000, "test"));
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("features", new DenseTensor<float>(x.Data, [64, ChainColumns.Count]))]);
         var onnxAc = results.First(r => r.Name == "ac_power_w").AsEnumerable<float>().ToArray();
         var onnxDc = results.First(r => r.Name == "dc_power_w").AsEnumerable<float>().ToArray();
@@ -68,23 +69,26 @@ public sealed class ChainOnnxTests
     }
 
     [Fact]
-    public void ExportShading_OnnxRuntime_MatchesShadingAt()
+    public void MlpExport_OnnxRuntime_MatchesTheTape()
     {
-        var model = RandomSiteModel();
-        using var session = new InferenceSession(ChainOnnx.ExportShading(model));
-        var sun = new float[] { 100, 10, 180, 45, 250, 5, 300, 70 };
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor("sun", new DenseTensor<float>(sun, [4, 2]))]);
-        var s = results.First().AsEnumerable<float>().ToArray();
-        for (var i = 0; i < 4; i++)
+        var mlp = new Mlp([3, 7, 5, 2], Activation.Tanh, Activation.Softplus, new SeededRandom(9));
+        var x = Features(8);
+        var input = new Tensor(8, 3, [.. Enumerable.Range(0, 24).Select(k => x.Data[k])]);
+        var tape = new Tape();
+        var y = tape.Value(mlp.Forward(tape, tape.Input(input)));
+        using var session = new InferenceSession(MlpOnnx.Export(mlp, "mlp"));
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(input.Data, [8, 3]))]);
+        var onnx = results.First().AsEnumerable<float>().ToArray();
+        for (var k = 0; k < y.Length; k++)
         {
-            Assert.Equal(model.ShadingAt(0, sun[2 * i], sun[2 * i + 1]), s[i], 4);
+            Assert.Equal(y.Data[k], onnx[k], 4);
         }
     }
 
     [SkippableFact]
-    public void ExportChain_OnnxChecker_Accepts()
+    public void MlpExport_OnnxChecker_Accepts()
     {
-        var output = OnnxChecker.CheckBytes(ChainOnnx.ExportChain(RandomSiteModel(), 5000, 4000));
+        var output = OnnxChecker.CheckBytes(MlpOnnx.Export(RandomSiteModel().Nets.Shading, "n1_shading"));
         Assert.StartsWith("ok", output, StringComparison.Ordinal);
     }
 }
