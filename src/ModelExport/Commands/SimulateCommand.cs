@@ -30,6 +30,11 @@ public sealed class SimulateCommand : ICliCommand
 
         var site = SiteLoader.Load(sitePath);
         var weather = WeatherReader.Load(weatherPath);
+        if (weather.Metadata is { LatitudeDeg: { } lat, LongitudeDeg: { } lon } && (Math.Abs(lat - site.LatitudeDeg) > 1 || Math.Abs(lon - site.LongitudeDeg) > 1))
+        {
+            context.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"warning: {weatherPath} is for {lat:F2}, {lon:F2} but the site is at {site.LatitudeDeg:F2}, {site.LongitudeDeg:F2}; using the site's location"));
+        }
         cancellationToken.ThrowIfCancellationRequested();
         var result = new PvSystemModel(site).Run(weather);
 

@@ -31,7 +31,7 @@ public sealed class SrBenchCommand : ICliCommand
             throw new InputException($"{path}: no equation matches --ids");
         }
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sr-bench: {equations.Count} equations, {rows} rows, noise 0, budget {options.TimeBudget?.TotalSeconds ?? 0:F0} s / {(options.MaxIterations == int.MaxValue ? "∞" : options.MaxIterations.ToString(CultureInfo.InvariantCulture))} iterations, {options.Threads} threads, seed {options.Seed}; recovered = R² > 1-1e-10 on {FeynmanSuite.FreshRows} fresh samples"));
+            $"sr-bench: {equations.Count} equations, {rows} rows, noise 0, budget {options.TimeBudget?.TotalSeconds ?? 0:F0} s / {(options.MaxIterations == int.MaxValue ? "∞" : options.MaxIterations.ToString(CultureInfo.InvariantCulture))} iterations, {options.Threads} threads, seed {options.Seed}; recovered = R² > 1-1e-10 and max relative error <= 1e-6 on {FeynmanSuite.FreshRows} fresh samples"));
         var outcomes = new List<BenchOutcome>();
         foreach (var eq in equations)
         {
@@ -53,7 +53,7 @@ public sealed class SrBenchCommand : ICliCommand
                 seconds = options.TimeBudget?.TotalSeconds,
                 threads = options.Threads,
                 seed = options.Seed,
-                criterion = "R2 > 1-1e-10 on 10000 fresh samples",
+                criterion = "R2 > 1-1e-10 and max relative error <= 1e-6 on 10000 fresh samples",
                 recovered,
                 total = outcomes.Count,
                 outcomes,

@@ -19,6 +19,7 @@ public static class BundleExporter
 {
     public static ExportResult Export(string modelFolder, string output, string? privateKeyPath, string? historyPath, DateTimeOffset created)
     {
+        created = new DateTimeOffset(created.UtcTicks - (created.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         var (model, info) = ChainBundle.Load(modelFolder);
         var sitePath = Path.Combine(modelFolder, ChainBundle.SiteFile);
         if (info.Sites != 1 || !File.Exists(sitePath))
@@ -30,31 +31,22 @@ public static class BundleExporter
         var weights = File.ReadAllBytes(Path.Combine(modelFolder, ChainBundle.WeightsFileName));
         var modelId = ModelId(site.Name, created, weights);
 
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
-        {
-            [BundleFormat.ChainOnnx] = ChainOnnx.Chain(model, site.DcCapacityW, site.Inverter.AcCapacityW, modelId),
-            [BundleFormat.ChainWeights] = weights,
-            [BundleFormat.SiteFile] = siteBytes,
-        };
-        foreach (var f in ChainFactors.All)
-        {
-            files[f.OnnxFile] = ChainOnnx.Factor(model, f);
-        }
         FormulasFile? formulas = null;
+        byte[]? formulasJson = null;
         var formulasPath = Path.Combine(modelFolder, BundleFormat.Formulas);
         if (File.Exists(formulasPath))
         {
-            var bytes = File.ReadAllBytes(formulasPath);
-            formulas = BundleLoader.ParseFormulas(bytes, formulasPath);
-            files[BundleFormat.Formulas] = bytes;
+            formulasJson = File.ReadAllBytes(formulasPath);
+            formulas = BundleLoader.ParseFormulas(formulasJson, formulasPath);
         }
+        var report = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var reportDir = Path.Combine(modelFolder, BundleFormat.ReportFolder);
         JsonElement? validation = null;
         if (Directory.Exists(reportDir))
         {
-            foreach (var file in Directory.EnumerateFiles(reportDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (var file in Directory.EnumerateFiles(reportDir, "*", SearchOption.AllDirectories))
             {
-                files[$"{BundleFormat.ReportFolder}/{Path.GetRelativePath(reportDir, file).Replace('\\', '/')}"] = File.ReadAllBytes(file);
+                report[Path.GetRelativePath(reportDir, file).Replace('\\', '/')] = File.ReadAllBytes(file);
             }
             var evaluation = Path.Combine(reportDir, "evaluation.json");
             if (File.Exists(evaluation))
@@ -63,25 +55,8 @@ public static class BundleExporter
             }
         }
         var quantiles = historyPath is null ? null : Residuals(model, site, historyPath);
-
-        var factors = ChainFactors.All.Select(f =>
-        {
-            var ff = formulas?.Factors.FirstOrDefault(x => x.Factor == f.Name);
-            return new BundleFactor(f.Name, f.OnnxFile, f.Inputs, f.Output, ff is { Kept: true } ? ff.Infix : null,
-                ff is null ? null : new FactorMetrics(ff.R2VsNet, ff.R2VsTruth, ff.Complexity));
-        }).ToList();
-        var plane = site.Planes[0];
-        var c = model.Nets.Config;
-        var manifest = new BundleManifest(BundleManifest.CurrentSchema, BundleManifest.FormatName, modelId, created,
-            new BundleSite(site.Name, site.LatitudeDeg, site.LongitudeDeg, site.AltitudeM, plane.TiltDeg, plane.AzimuthDeg,
-                site.DcCapacityW / 1000, site.Inverter.AcKw, site.TimeZone, BundleFormat.SiteFile),
-            new BundleFeatures(ChainFeatureSpecification.Version, ChainFeatureSpecification.Columns),
-            new BundleChain(BundleFormat.ChainOnnx, BundleFormat.ChainWeights, c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden,
-                ChainOnnx.SkyView(model), ChainOnnx.DcGain(model),
-                [new BundleOutput("poa_wm2", "W/m2"), new BundleOutput("dc_power_w", "W"), new BundleOutput("ac_power_w", "W")]),
-            factors,
-            new BundleTraining(info.Kind, info.Created, info.Note, info.Training is null ? null : JsonSerializer.SerializeToElement(info.Training)),
-            validation, quantiles, []);
+        var training = new BundleTraining(info.Kind, info.Created, info.Note, info.Training is null ? null : JsonSerializer.SerializeToElement(info.Training));
+        var (manifest, files) = BundleBuilder.Build(model, new BundleContent(siteBytes, weights, formulas, formulasJson, report, training, validation, quantiles), modelId, created);
         var written = BundleWriter.Write(output, manifest, files, privateKeyPath);
         return new ExportResult(written, output, privateKeyPath is not null, written.Files.Sum(f => f.Bytes));
     }

@@ -15,8 +15,11 @@ public static class BundleKeys
     public static (byte[] PrivatePem, byte[] PublicPem) Generate()
     {
         using var key = Key.Create(Algorithm, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-        return (key.Export(KeyBlobFormat.PkixPrivateKeyText), key.PublicKey.Export(KeyBlobFormat.PkixPublicKeyText));
+        return (Lf(key.Export(KeyBlobFormat.PkixPrivateKeyText)), Lf(key.PublicKey.Export(KeyBlobFormat.PkixPublicKeyText)));
     }
+
+    // NSec writes CRLF; keep key files in the Unix form openssl writes
+    private static byte[] Lf(byte[] pem) => System.Text.Encoding.ASCII.GetBytes(System.Text.Encoding.ASCII.GetString(pem).Replace("\r\n", "\n", StringComparison.Ordinal));
 
     /// <summary>Reads a public key file (PEM SubjectPublicKeyInfo); the error names the file.</summary>
     public static PublicKey LoadPublic(string path)

@@ -5,7 +5,8 @@ namespace PvEdge.Shared.Bundle;
 
 /// <summary>The chain with every factor net replaced by its distilled formula, compiled to delegates
 /// (<see cref="FormulaCompiler.CompileRow"/>): s = shading(sun), POA = s·beam + sky-view·sky + ground,
-/// DC = module(POA, air temperature, wind), AC = inverter(DC / AC rating). Allocation-free per call.</summary>
+/// DC = module(POA, air temperature, wind), AC = inverter(DC / AC rating), each held to the nets' priors
+/// (s ∈ [0, 1], DC ≥ 0, AC ≤ rating; NaN → 0). Allocation-free per call.</summary>
 public sealed class FormulaChainPredictor : IChainPredictor
 {
     private readonly Func<double[], double> _shading;
@@ -51,19 +52,23 @@ public sealed class FormulaChainPredictor : IChainPredictor
             _sun[0] = Physical(f[ChainColumns.SinAzimuth], sunIn[0]);
             _sun[1] = Physical(f[ChainColumns.CosAzimuth], sunIn[1]);
             _sun[2] = Physical(f[ChainColumns.Elevation], sunIn[2]);
-            var s = _shading(_sun);
+            var s = Prior(_shading(_sun), 1);
             var poaKwm2 = (s * f[ChainColumns.Beam]) + (_skyView * f[ChainColumns.SkyDiffuse]) + f[ChainColumns.Ground];
             _weather[0] = poaKwm2 * modIn[0].Scale;
             _weather[1] = Physical(f[ChainColumns.TempAir], modIn[1]);
             _weather[2] = Physical(f[ChainColumns.Wind], modIn[2]);
-            var dc = _module(_weather);
+            var dc = Prior(_module(_weather), double.PositiveInfinity);
             _load[0] = dc * f[ChainColumns.DcAcRatio];
-            var ac = _inverter(_load);
+            var ac = Prior(_inverter(_load), 1);
             poaWm2[r] = (float)(poaKwm2 * modIn[0].Scale);
             dcPowerW[r] = (float)(dc * _dcW);
             acPowerW[r] = (float)(ac * _acW);
         }
     }
+
+    // the nets' priors hold for their formulas too: s ∈ [0, 1], DC ≥ 0, 0 ≤ AC ≤ rating; a formula that leaves its
+    // sampled domain and yields NaN or ±∞ contributes nothing rather than poisoning the forecast
+    private static double Prior(double value, double max) => double.IsNaN(value) ? 0 : Math.Clamp(value, 0, max);
 
     private static double Physical(float normalised, FactorInput input) => (normalised * input.Scale) + input.Offset;
 }

@@ -1,0 +1,63 @@
+using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Inference;
+using PvEdge.EdgeAgent.Weather;
+using PvEdge.Shared.Bundle;
+using PvEdge.TestSupport;
+
+namespace PvEdge.EdgeAgent.Tests.Inference;
+
+/// <summary>The committed models/default bundle: what the demo loads.</summary>
+public sealed class DefaultBundleTests
+{
+    private static LoadedBundle Load() =>
+        BundleLoader.Load(RepoPaths.InRepo("models/default"), BundleKeys.LoadPublic(RepoPaths.InRepo("models/default.pub")));
+
+    [Fact]
+    public void Load_CommittedDefault_SignedForTheDemoSiteWithAllFormulas()
+    {
+        var bundle = Load();
+
+        Assert.True(bundle.Signed);
+        Assert.Equal(DefaultSiteModels.LoadSite(null), bundle.Site, new SiteComparer());
+        Assert.True(bundle.HasAllFormulas);
+        Assert.NotNull(bundle.Manifest.ResidualQuantiles);
+        Assert.True(bundle.Manifest.Files.Sum(f => f.Bytes) < 400 * 1024, "the default bundle stays small");
+    }
+
+    [Fact]
+    public void ExpectedAcW_ClearNoon_RunnersAgreeAndStayBelowRating()
+    {
+        var bundle = Load();
+        var noon = new WeatherPoint(new DateTimeOffset(2026, 6, 21, 16, 30, 0, TimeSpan.Zero), 900, 800, 120, 27, 2);
+        using var onnx = BundlePowerModel.Create(bundle, "onnx");
+        using var formulas = BundlePowerModel.Create(bundle, "formulas");
+        using var engine = BundlePowerModel.Create(bundle, "engine");
+        var physics = new PhysicsPowerModel(bundle.Site).ExpectedAcW(noon, TimeSpan.FromHours(1));
+
+        var ac = onnx.ExpectedAcW(noon, TimeSpan.FromHours(1));
+
+        Assert.Equal(engine.ExpectedAcW(noon, TimeSpan.FromHours(1)), ac, 1e-5 * bundle.Site.Inverter.AcCapacityW);
+        Assert.Equal(ac, formulas.ExpectedAcW(noon, TimeSpan.FromHours(1)), 0.02 * bundle.Site.Inverter.AcCapacityW);
+        Assert.Equal(physics, ac, 0.1 * bundle.Site.Inverter.AcCapacityW); // fine-tuned on that site's simulated history
+        Assert.InRange(ac, 0, bundle.Site.Inverter.AcCapacityW);
+    }
+
+    [SkippableFact]
+    public void EveryOnnxFile_OfTheDefault_PassesOnnxChecker()
+    {
+        var root = RepoPaths.InRepo("models/default");
+        foreach (var f in Load().Manifest.Files.Where(f => f.Path.EndsWith(".onnx", StringComparison.Ordinal)))
+        {
+            Assert.StartsWith("ok ir 8 opset 17", OnnxChecker.Check(Path.Combine(root, f.Path)), StringComparison.Ordinal);
+        }
+    }
+
+    private sealed class SiteComparer : IEqualityComparer<Shared.Sites.Site>
+    {
+        public bool Equals(Shared.Sites.Site? x, Shared.Sites.Site? y) =>
+            x is not null && y is not null && x.Name == y.Name && x.LatitudeDeg == y.LatitudeDeg && x.LongitudeDeg == y.LongitudeDeg &&
+            x.DcCapacityW == y.DcCapacityW && x.Inverter == y.Inverter;
+
+        public int GetHashCode(Shared.Sites.Site obj) => obj.Name.GetHashCode(StringComparison.Ordinal);
+    }
+}
