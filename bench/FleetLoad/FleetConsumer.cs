@@ -55,11 +55,13 @@ public sealed class FleetConsumer : IDisposable
     private long _offline;
     private long _bytes;
     private long _malformed;
+    private readonly bool[] _wentOffline;
 
     public FleetConsumer(FleetOptions options)
     {
         _options = options;
         _sequences = Enumerable.Range(0, options.Gateways).Select(_ => new SequenceTracker()).ToArray();
+        _wentOffline = new bool[options.Gateways];
     }
 
     public long Telemetry => Interlocked.Read(ref _telemetry);
@@ -73,6 +75,12 @@ public sealed class FleetConsumer : IDisposable
     public long Bytes => Interlocked.Read(ref _bytes);
 
     public long Malformed => Interlocked.Read(ref _malformed);
+
+    /// <summary>How many of the gateways [0, count) were announced offline (their last will arrived).</summary>
+    public int OfflineAmong(int count) => _wentOffline.Take(count).Count(o => o);
+
+    /// <summary>Gateways from <paramref name="from"/> on that were announced offline although they disconnected cleanly.</summary>
+    public int OfflineFrom(int from) => _wentOffline.Skip(from).Count(o => o);
 
     public long Messages => Telemetry + Forecasts + Online + Offline;
 
@@ -153,7 +161,12 @@ public sealed class FleetConsumer : IDisposable
         }
         else if (leaf.SequenceEqual("status"))
         {
-            Interlocked.Increment(ref payload.FirstSpan.SequenceEqual("online"u8) ? ref _online : ref _offline);
+            var online = payload.FirstSpan.SequenceEqual("online"u8);
+            Interlocked.Increment(ref online ? ref _online : ref _offline);
+            if (!online)
+            {
+                Volatile.Write(ref _wentOffline[index], true);
+            }
         }
     }
 

@@ -90,14 +90,14 @@ var receivedRun = consumer.Messages - received0;
 
 // Last will: a share of the fleet drops its connection abruptly; the broker must publish their retained "offline".
 var abrupt = (int)Math.Round(options.Gateways * options.WillFraction);
-var offlineBefore = consumer.Offline;
 await Task.WhenAll(gateways.Select(g => g.StopAsync(abrupt: g.Index < abrupt)));
 var willClock = Stopwatch.StartNew();
-while (consumer.Offline - offlineBefore < abrupt && willClock.Elapsed < TimeSpan.FromSeconds(15))
+while (consumer.OfflineAmong(abrupt) < abrupt && willClock.Elapsed < TimeSpan.FromSeconds(15))
 {
     await Task.Delay(100);
 }
-var wills = consumer.Offline - offlineBefore;
+var wills = consumer.OfflineAmong(abrupt);
+var unexpectedOffline = consumer.OfflineFrom(abrupt);
 await consumer.StopAsync();
 
 var lost = sentTelemetry - consumer.UniqueTelemetry;
@@ -105,7 +105,7 @@ var failures = gateways.Sum(g => g.PublishFailures);
 Say($"RESULT gateways={options.Gateways} duration_s={runS:0.0} telemetry_qos={options.TelemetryQos}");
 Say($"  published: telemetry {sentTelemetry}, forecasts {sentForecasts}, online {options.Gateways}, publish failures {failures}");
 Say($"  received:  telemetry {consumer.Telemetry} ({consumer.UniqueTelemetry} unique, {consumer.Duplicates} duplicates, {consumer.OutOfOrder} out of order), forecasts {consumer.Forecasts}, online {consumer.Online}, malformed {consumer.Malformed}");
-Say($"  lost telemetry: {lost} ({(sentTelemetry == 0 ? 0 : 100.0 * lost / sentTelemetry):0.000} %); forecasts lost {sentForecasts - consumer.Forecasts}; last wills {wills}/{abrupt}");
+Say($"  lost telemetry: {lost} ({(sentTelemetry == 0 ? 0 : 100.0 * lost / sentTelemetry):0.000} %); forecasts lost {sentForecasts - consumer.Forecasts}; last wills {wills}/{abrupt} abrupt disconnects, {unexpectedOffline} offline among the {options.Gateways - abrupt} clean ones");
 Say($"  throughput: {receivedRun / runS:0} msg/s received ({consumer.Bytes / runS / 1e6:0.00} MB/s), {sentTelemetry / runS:0} telemetry msg/s published");
 Say($"  client (gateways + consumers, one process): CPU {cpuRun:0.0} s over {runS:0} s = {cpuRun / runS * 100:0} % of a core; {cpuRun / options.Gateways * 1000 / runS * 60:0.0} ms CPU per gateway per minute");
 Say($"  memory: {(rssConnected - rssBefore) * 1024 / options.Gateways:0.0} KiB RSS per connected gateway; peak RSS {peakRss:0} MiB; connect {connectS:0.0} s");
@@ -113,4 +113,4 @@ foreach (var g in gateways)
 {
     g.Dispose();
 }
-return lost == 0 && failures == 0 && consumer.Forecasts >= sentForecasts ? 0 : 1;
+return lost == 0 && failures == 0 && consumer.Forecasts >= sentForecasts && wills == abrupt ? 0 : 1;

@@ -76,14 +76,15 @@ public sealed class SimulatedGateway : IDisposable
                 var simulatedNow = simulatedStart + now * _options.TimeFactor;
                 if (now >= nextForecast)
                 {
-                    await PublishAsync(Topic("forecast/hourly"), Forecast(simulatedNow), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, ct).ConfigureAwait(false);
+                    await PublishAsync(Topic("forecast/hourly"), Forecast(simulatedNow), MqttQualityOfServiceLevel.AtLeastOnce, retain: true, CancellationToken.None).ConfigureAwait(false);
                     ForecastsSent++;
                     nextForecast += forecast;
                 }
                 if (now >= nextTelemetry)
                 {
                     var qos = _options.TelemetryQos == 1 ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce;
-                    if (await PublishAsync(Topic("telemetry"), Telemetry(simulatedNow, ++_seq), qos, retain: false, ct).ConfigureAwait(false))
+                    // The run's end stops the loop, never a publish in flight (a cancelled QoS 1 publish may have reached the broker unacknowledged).
+                    if (await PublishAsync(Topic("telemetry"), Telemetry(simulatedNow, ++_seq), qos, retain: false, CancellationToken.None).ConfigureAwait(false))
                     {
                         TelemetrySent++;
                     }

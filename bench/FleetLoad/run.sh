@@ -73,5 +73,9 @@ set +e
 dotnet "$dll" --port "$port" "${args[@]}" "$@"
 rc=$?
 set -e
+# The broker's own CPU (all its threads; for RabbitMQ the Erlang VM), to tell a saturated broker from a saturated client.
+bpid=$pid
+if [ "$broker" = rabbitmq ]; then bpid=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null || echo "$pid"); fi
+echo "  broker CPU since start: $(ps -o cputime= -p "$bpid" 2>/dev/null | tr -d ' ') (hh:mm:ss); machine load: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$broker" = mosquitto ] && [ -s "$work/mosquitto.log" ]; then echo "mosquitto said:"; tail -5 "$work/mosquitto.log"; fi
 exit $rc
