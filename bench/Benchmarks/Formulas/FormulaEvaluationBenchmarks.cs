@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using PvEdge.Shared.Formulas;
 
 namespace PvEdge.Benchmarks.Formulas;
@@ -7,7 +10,7 @@ namespace PvEdge.Benchmarks.Formulas;
 /// expression over all rows, PySR's unit; PySR's published figure is about 0.55 million per core per second).
 /// Evaluations/s = 1e9 / Mean(ns). Single-threaded, so the figure is per core.</summary>
 [MemoryDiagnoser]
-[ShortRunJob]
+[Config(typeof(InProcessShortRun))]
 public class FormulaEvaluationBenchmarks
 {
     private const int Rows = 200;
@@ -70,4 +73,11 @@ public class FormulaEvaluationBenchmarks
         _program.Evaluate<float>(_columnsF, Rows, _outputF);
         return _outputF[0];
     }
+}
+
+/// <summary>A short run inside the benchmark process (the generated-project toolchain cannot find this project because
+/// its assembly name, PvEdge.Benchmarks, differs from the project file name).</summary>
+public sealed class InProcessShortRun : ManualConfig
+{
+    public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
 }

@@ -21,6 +21,10 @@ public sealed class CheckConfigCommand : ICliCommand
             context.Error.WriteLine($"warning: {w}");
         }
         var models = DefaultSiteModels.Load(setup);
+        foreach (var note in models.Notes ?? [])
+        {
+            context.Error.WriteLine($"warning: model bundle {setup.Model.BundlePath} not usable ({note}); the agent would use the physics model of the site");
+        }
         context.Out.WriteLine($"sources: {(files.Count == 0 ? "none (demo defaults)" : string.Join(", ", files))}{(setup.Demo ? " [demo]" : "")}");
         context.Out.WriteLine($"gateway: {AgentHost.GatewayId(setup.Gateway)} (prefix {setup.Gateway.Prefix})");
         context.Out.WriteLine($"site: {models.Site.Name} ({models.Site.Latitude:0.###}, {models.Site.Longitude:0.###}, {models.Site.TimeZone.Id})");

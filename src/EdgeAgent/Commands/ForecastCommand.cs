@@ -7,12 +7,12 @@ using PvEdge.Shared.Cli;
 
 namespace PvEdge.EdgeAgent.Commands;
 
-/// <summary><c>edgeagent forecast [--site S] [--weather W] [--bundle B] [--from T] [--hours N] [--json]</c>: one forecast, printed.</summary>
+/// <summary><c>edgeagent forecast [--site S] [--weather W] [--bundle B [--runner onnx|formulas]] [--from T] [--hours N] [--json]</c>: one forecast, printed.</summary>
 public sealed class ForecastCommand : ICliCommand
 {
     public string Name => "forecast";
 
-    public string Usage => "forecast [--site S] [--weather W] [--bundle B] [--from T] [--hours 48] [--json]  prints a one-shot forecast (clear sky without --weather)";
+    public string Usage => "forecast [--site S] [--weather W] [--bundle B [--runner onnx|formulas]] [--from T] [--hours 48] [--json] [--repeat N]  prints a one-shot forecast (clear sky without --weather)";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -22,14 +22,10 @@ public sealed class ForecastCommand : ICliCommand
         var fromText = args.Optional("from");
         var hours = args.Int("hours", 48, 1, 168);
         var json = args.Flag("json");
+        var repeat = args.Int("repeat", 1, 1, 10_000);
+        var runner = args.Optional("runner", "onnx");
         args.RejectUnknown();
-        var models = DefaultSiteModels.ForSite(DefaultSiteModels.LoadSite(sitePath));
-        if (!string.IsNullOrEmpty(bundle))
-        {
-            context.Error.WriteLine(Directory.Exists(bundle) || File.Exists(bundle)
-                ? $"edgeagent forecast: bundle {bundle}: the bundle runners are not part of this build yet; using the physics model of the site"
-                : $"edgeagent forecast: bundle {bundle} not found; using the physics model of the site");
-        }
+        var models = DefaultSiteModels.LoadForCommand("forecast", sitePath, bundle, runner, context.Error);
         var now = fromText is null ? context.Time.GetUtcNow()
             : DateTimeOffset.TryParse(fromText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var f) ? f
             : throw new InputException($"option --from: expected an ISO-8601 time, got '{fromText}'");
@@ -43,9 +39,24 @@ public sealed class ForecastCommand : ICliCommand
             }
             state.Set(w, w.Step < TimeSpan.FromHours(1) ? w : null);
         }
+        var engine = new ForecastEngine(models.Model, state, models.Site.TimeZone);
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var forecast = new ForecastEngine(models.Model, state, models.Site.TimeZone).Hourly(now, hours);
+        var forecast = engine.Hourly(now, hours);
         sw.Stop();
+        if (repeat > 1)
+        {
+            // latency of one full forecast (48 h hourly + 6 h at 15 min), as the agent computes it
+            var times = new List<double>(repeat);
+            for (var i = 0; i < repeat; i++)
+            {
+                var t = System.Diagnostics.Stopwatch.StartNew();
+                engine.Hourly(now, hours);
+                engine.Intraday(now, 6, 0.9, 3);
+                times.Add(t.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            context.Error.WriteLine($"edgeagent forecast: {repeat} full forecasts ({hours} h hourly + 6 h at 15 min, model {models.Model.Id} ({models.Model.Runner})): median {times[repeat / 2]:0.00} ms, min {times[0]:0.00} ms, first {sw.Elapsed.TotalMilliseconds:0.00} ms (hourly only, cold)");
+        }
         if (json)
         {
             context.Out.WriteLine(forecast.ToPayload("local", now));

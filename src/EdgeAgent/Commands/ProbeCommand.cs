@@ -1,6 +1,7 @@
 using System.Globalization;
 using PvEdge.EdgeAgent.Acquisition;
 using PvEdge.EdgeAgent.Acquisition.RegisterMaps;
+using PvEdge.EdgeAgent.Acquisition.Sensors;
 using PvEdge.EdgeAgent.Acquisition.SunSpec;
 using PvEdge.Modbus;
 using PvEdge.Modbus.Client;
@@ -15,7 +16,8 @@ public sealed class ProbeCommand : ICliCommand
     public string Name => "probe";
 
     public string Usage =>
-        "probe --host H [--port 502] [--unit 1] | --rtu /dev/ttyUSB0 [--baud 9600]  [--scan] [--dump] [--map M] [--timeout-ms 1000]  find an inverter and list its SunSpec models and key values";
+        "probe --host H [--port 502] [--unit 1] | --rtu /dev/ttyUSB0 [--baud 9600]  [--scan] [--dump] [--map M] [--timeout-ms 1000]  find an inverter and list its SunSpec models and key values"
+        + " | --sensors [--sensors-config F] [--simulated] [--listen S]  list the GPIO/I²C/1-Wire sensors, what answers and live values";
 
     /// <summary>Where and how to talk to the device.</summary>
     private sealed record ModbusTarget(string? Host, int Port, string? SerialPort, int Baud, byte Unit, TimeSpan Timeout)
@@ -34,6 +36,10 @@ public sealed class ProbeCommand : ICliCommand
 
     public async Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
+        if (args.Flag("sensors"))
+        {
+            return await new SensorProbe().RunAsync(args, context, cancellationToken).ConfigureAwait(false);
+        }
         var scan = args.Flag("scan");
         var dump = args.Flag("dump");
         var map = args.Optional("map");

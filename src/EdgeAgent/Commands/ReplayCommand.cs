@@ -6,13 +6,13 @@ using PvEdge.Shared.Cli;
 
 namespace PvEdge.EdgeAgent.Commands;
 
-/// <summary><c>edgeagent replay --history H [--site S] [--bundle B] [--gateway G]</c>: runs the anomaly detectors over a history CSV and prints
+/// <summary><c>edgeagent replay --history H [--site S] [--bundle B [--runner onnx|formulas]] [--gateway G]</c>: runs the anomaly detectors over a history CSV and prints
 /// one JSON line per event (the anomaly payload of formats.md): closed events as they close, events still open at the end of the file last.</summary>
 public sealed class ReplayCommand : ICliCommand
 {
     public string Name => "replay";
 
-    public string Usage => "replay --history H [--site S] [--bundle B] [--gateway G]  runs the anomaly detectors over a history CSV, prints events as JSON lines";
+    public string Usage => "replay --history H [--site S] [--bundle B [--runner onnx|formulas]] [--gateway G]  runs the anomaly detectors over a history CSV, prints events as JSON lines";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -20,14 +20,9 @@ public sealed class ReplayCommand : ICliCommand
         var sitePath = args.Optional("site");
         var bundle = args.Optional("bundle");
         var gateway = args.Optional("gateway", "replay");
+        var runner = args.Optional("runner", "onnx");
         args.RejectUnknown();
-        if (!string.IsNullOrEmpty(bundle))
-        {
-            context.Error.WriteLine(Directory.Exists(bundle) || File.Exists(bundle)
-                ? $"edgeagent replay: bundle {bundle}: the bundle runners are not part of this build yet; using the physics model of the site"
-                : $"edgeagent replay: bundle {bundle} not found; using the physics model of the site");
-        }
-        var models = DefaultSiteModels.ForSite(DefaultSiteModels.LoadSite(sitePath));
+        var models = DefaultSiteModels.LoadForCommand("replay", sitePath, bundle, runner, context.Error);
         var records = HistoryCsv.Read(history);
         var weather = new WeatherState(models.ClearSky);
         var step = records[0].Step;

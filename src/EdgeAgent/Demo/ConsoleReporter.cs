@@ -22,10 +22,12 @@ public sealed class ConsoleReporter : BackgroundService
     private readonly TimeProvider _time;
     private readonly TimeProvider _wall;
     private readonly double _speed;
+    private readonly Func<string> _plant;
 
     public ConsoleReporter(TextWriter output, LiveState live, ForecastState forecasts, BrokerEndpoint broker, Topics topics, SiteContext site,
-        TimeProvider time, WallClock wall, double speed)
+        TimeProvider time, WallClock wall, double speed, Func<string>? plant = null)
     {
+        _plant = plant ?? (() => "configured devices");
         _out = output;
         _live = live;
         _forecasts = forecasts;
@@ -39,7 +41,7 @@ public sealed class ConsoleReporter : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _out.WriteLine($"edgeagent demo: site '{_site.Name}', simulated inverter (in-process), clock x{_speed.ToString(CultureInfo.InvariantCulture)}, simulated time {Local(_time.GetUtcNow()):yyyy-MM-dd HH:mm} ({_site.TimeZone.Id})");
+        _out.WriteLine($"edgeagent: site '{_site.Name}', {_plant()}, clock x{_speed.ToString(CultureInfo.InvariantCulture)}, simulated time {Local(_time.GetUtcNow()):yyyy-MM-dd HH:mm} ({_site.TimeZone.Id})");
         _out.WriteLine($"  subscribe:  mosquitto_sub -h {_broker.Host} -p {_broker.Port} -t '{_topics.Prefix}/#' -v");
         _out.WriteLine($"  push weather: mosquitto_pub -h {_broker.Host} -p {_broker.Port} -t '{_topics.WeatherSet}' -m '{{\"points\":[...]}}'");
         PowerForecast? shown = null;

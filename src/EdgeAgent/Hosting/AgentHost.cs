@@ -16,8 +16,9 @@ using PvEdge.EdgeAgent.Weather;
 
 namespace PvEdge.EdgeAgent.Hosting;
 
-/// <summary>The site and its models: where it is, its clear sky, and the power model in use.</summary>
-public sealed record SiteModels(SiteContext Site, IClearSkyModel ClearSky, IPowerModel Model);
+/// <summary>The site and its models: where it is, its clear sky, and the power model in use.
+/// <paramref name="Notes"/> are fallbacks taken while loading (a missing or invalid bundle), logged at start.</summary>
+public sealed record SiteModels(SiteContext Site, IClearSkyModel ClearSky, IPowerModel Model, IReadOnlyList<string>? Notes = null);
 
 /// <summary>How to build the host: the CLI fills the file and speed; tests also swap clocks, sources and the site.</summary>
 public sealed class AgentHostSettings
@@ -245,10 +246,22 @@ public static class AgentHost
             s.AddSingleton(sp =>
             {
                 var t = sp.GetRequiredService<TimeProvider>();
-                return acquisition.Simulated
-                    ? new List<IReadingSource> { new SimulatedInverterSource(models.Model, models.ClearSky, t, weather.CloudSeed, TimeSpan.FromSeconds(acquisition.SimulatedCadenceS), ParseFaults(demo.Faults, t.GetUtcNow())) }
-                    : new List<IReadingSource>();
+                var faults = ParseFaults(demo.Faults, t.GetUtcNow());
+                var cadence = TimeSpan.FromSeconds(acquisition.SimulatedCadenceS);
+                if (!acquisition.Simulated)
+                {
+                    return new List<IReadingSource>();
+                }
+                if (acquisition.Simulator == "in-process")
+                {
+                    return new List<IReadingSource> { new SimulatedInverterSource(models.Model, models.ClearSky, t, weather.CloudSeed, cadence, faults) };
+                }
+                var site = models.Model is PhysicsPowerModel p ? p.Site : models.Model is BundlePowerModel b ? b.Bundle.Site : DefaultSiteModels.LoadSite(null);
+                var simulator = DemoSimulator.Start(site, models.ClearSky, t, sp.GetRequiredService<WallClock>().Time, weather.CloudSeed, faults, cadence);
+                sp.GetRequiredService<DemoSimulatorHolder>().Simulator = simulator;
+                return simulator.Sources.ToList();
             });
+            s.AddSingleton<DemoSimulatorHolder>();
         }
         s.AddSingleton<IEnumerable<IReadingSource>>(sp => sp.GetRequiredService<List<IReadingSource>>());
 
@@ -264,7 +277,10 @@ public static class AgentHost
         if (demo.Console)
         {
             s.AddHostedService(sp => new ConsoleReporter(settings.ConsoleOut, sp.GetRequiredService<LiveState>(), sp.GetRequiredService<ForecastState>(),
-                endpoint, topics, models.Site, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>(), demo.Speed));
+                endpoint, topics, models.Site, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>(), demo.Speed,
+                () => sp.GetRequiredService<DemoSimulatorHolder>().Simulator is { } sim
+                    ? $"SunSpec inverter simulator on Modbus TCP 127.0.0.1:{sim.Port}"
+                    : acquisition.Simulated ? "in-process simulated inverter (no Modbus)" : "configured devices"));
         }
         return builder.Build();
     }
@@ -323,6 +339,14 @@ public static class AgentHost
     }
 }
 
+/// <summary>Owns the demo simulator so the container disposes it at shutdown.</summary>
+internal sealed class DemoSimulatorHolder : IAsyncDisposable
+{
+    public DemoSimulator? Simulator { get; set; }
+
+    public ValueTask DisposeAsync() => Simulator?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
 /// <summary>Logs the configuration warnings and the start line, publishes the model topic and Home Assistant discovery.</summary>
 internal sealed class StartupAnnouncer : IHostedService
 {
@@ -346,6 +370,10 @@ internal sealed class StartupAnnouncer : IHostedService
         {
             AgentLog.ConfigurationWarning(logger, w);
         }
+        foreach (var note in _services.GetRequiredService<SiteModels>().Notes ?? [])
+        {
+            AgentLog.BundleFallback(logger, _setup.Model.BundlePath, note);
+        }
         var endpoint = _services.GetRequiredService<BrokerEndpoint>();
         var model = _services.GetRequiredService<IPowerModel>();
         var weather = _services.GetRequiredService<IOptions<WeatherOptions>>().Value;
@@ -358,7 +386,22 @@ internal sealed class StartupAnnouncer : IHostedService
             w.WriteString("runner", model.Runner);
             w.WriteNumber("ac_rating_w", model.AcRatingW);
             w.WriteNumber("dc_rating_w", model.DcRatingW);
-            w.WriteNull("shadow_disagreement_w");
+            if (model is BundlePowerModel bundle)
+            {
+                w.WriteString("created", PayloadWriter.Timestamp(bundle.Bundle.Manifest.Created));
+                w.WriteString("shadow_runner", bundle.ShadowRunner);
+                w.WriteBoolean("signed", bundle.Bundle.Signed);
+                if (bundle.Bundle.Manifest.Validation is { } validation)
+                {
+                    w.WritePropertyName("validation");
+                    validation.WriteTo(w);
+                }
+                PayloadWriter.WriteNumberOrNull(w, "shadow_disagreement_w", bundle.ShadowDisagreementW, 2);
+            }
+            else
+            {
+                w.WriteNull("shadow_disagreement_w");
+            }
         }));
         if (_mqtt.HomeAssistant)
         {

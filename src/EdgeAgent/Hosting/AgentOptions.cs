@@ -66,8 +66,13 @@ public sealed class AcquisitionOptions
     [Range(1, 3600)]
     public double StaleAfterS { get; set; } = 30;
 
-    /// <summary>The in-process demo inverter ("simulated"), used when no device is configured.</summary>
+    /// <summary>Read a simulated plant (the demo, tests) instead of configured devices.</summary>
     public bool Simulated { get; set; } = true;
+
+    /// <summary>Which simulated plant: "modbus" (the SunSpec inverter simulator on a loopback port, read over Modbus TCP) or
+    /// "in-process" (a fake source without Modbus, for fast tests).</summary>
+    [RegularExpression("^(modbus|in-process)$", ErrorMessage = "Acquisition:Simulator must be modbus or in-process")]
+    public string Simulator { get; set; } = "modbus";
 
     [Range(1, 3600)]
     public double SimulatedCadenceS { get; set; } = 5;
@@ -121,6 +126,9 @@ public sealed class ModelOptions
 
     [RegularExpression("^(onnx|formulas|physics)$", ErrorMessage = "Model:Runner must be onnx, formulas or physics")]
     public string Runner { get; set; } = "onnx";
+
+    /// <summary>PEM public key the bundle's signature must verify against; empty accepts unsigned bundles (hashes are still checked).</summary>
+    public string PublicKeyFile { get; set; } = "";
 }
 
 /// <summary>Forecast cadence.</summary>

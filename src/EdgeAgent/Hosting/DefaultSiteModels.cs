@@ -1,5 +1,6 @@
 using PvEdge.EdgeAgent.Inference;
 using PvEdge.EdgeAgent.Weather;
+using PvEdge.Shared.Bundle;
 using PvEdge.Shared.Cli;
 using PvEdge.Shared.Sites;
 
@@ -9,28 +10,50 @@ namespace PvEdge.EdgeAgent.Hosting;
 /// (runners land with the learning/formulas work), else the site's physics chain.</summary>
 public static class DefaultSiteModels
 {
-    /// <summary>The demo site embedded in the program (formats.md's example), so the demo needs no file.</summary>
-    public const string DemoSiteJson = """
-        {
-          "name": "greensboro-demo",
-          "latitude": 36.1, "longitude": -79.95, "altitude_m": 273,
-          "timezone": "America/New_York",
-          "albedo": 0.2,
-          "transposition": "perez",
-          "iam": "physical",
-          "cell_temperature": { "model": "sapm", "a": -3.56, "b": -0.075, "delta_t": 3.0 },
-          "losses_pct": 14.08,
-          "planes": [ { "name": "south", "tilt_deg": 30, "azimuth_deg": 180, "dc_kwp": 5.0, "gamma_pdc_per_c": -0.0037 } ],
-          "inverter": { "ac_kw": 4.1667, "eta_nominal": 0.96 }
-        }
-        """;
+    /// <summary>The demo site embedded in the program (formats.md's example, shared with the inverter simulator), so the demo needs no file.</summary>
+    public const string DemoSiteJson = InverterSimulator.Plant.PlantFactory.DemoSiteJson;
 
     public static Site LoadSite(string? siteFile) =>
         string.IsNullOrEmpty(siteFile) ? SiteLoader.Parse(DemoSiteJson, "embedded demo site") : SiteLoader.Load(siteFile);
 
-    public static SiteModels Load(AgentSetup setup) => ForSite(LoadSite(setup.Gateway.SiteFile));
+    public static SiteModels Load(AgentSetup setup) => Load(setup.Gateway.SiteFile, setup.Model);
+
+    /// <summary>The site and the model: the bundle when configured and valid, else the physics chain, with the reason as a note.</summary>
+    public static SiteModels Load(string? siteFile, ModelOptions model)
+    {
+        if (string.IsNullOrEmpty(model.BundlePath) || model.Runner == "physics")
+        {
+            return ForSite(LoadSite(siteFile));
+        }
+        try
+        {
+            if (!Directory.Exists(model.BundlePath) && !File.Exists(model.BundlePath))
+            {
+                throw new InputException($"{model.BundlePath}: bundle not found");
+            }
+            var key = string.IsNullOrEmpty(model.PublicKeyFile) ? null : BundleKeys.LoadPublic(model.PublicKeyFile);
+            var bundle = BundleLoader.Load(model.BundlePath, key);
+            var physics = ForSite(string.IsNullOrEmpty(siteFile) ? bundle.Site : LoadSite(siteFile));
+            return physics with { Model = BundlePowerModel.Create(bundle, model.Runner) };
+        }
+        catch (Exception ex) when (ex is InputException or IOException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or System.Text.Json.JsonException)
+        {
+            return ForSite(LoadSite(siteFile)) with { Notes = [ex.Message] };
+        }
+    }
 
     /// <summary>Site models on the physics chain.</summary>
+    /// <summary>For the one-shot commands: the site and model, each fallback written to <paramref name="error"/> as one line.</summary>
+    public static SiteModels LoadForCommand(string command, string? siteFile, string? bundle, string runner, TextWriter error)
+    {
+        var models = Load(siteFile, new ModelOptions { BundlePath = bundle ?? "", Runner = runner });
+        foreach (var note in models.Notes ?? [])
+        {
+            error.WriteLine($"edgeagent {command}: model bundle {bundle} not usable ({note}); using the physics model of the site");
+        }
+        return models;
+    }
+
     public static SiteModels ForSite(Site site)
     {
         var tz = TimeZoneInfo.Utc;

@@ -70,20 +70,7 @@ public sealed class PhysicsPlant : IPlantState
     private static WeatherSample Interpolate(WeatherSeries weather, DateTimeOffset timeUtc)
     {
         var times = weather.TimeMid;
-        var first = times[0];
-        var span = times[^1] - first + weather.Metadata.Step;
-        var yearLength = TimeSpan.FromDays(365);
-        // move the instant into the series' time range, one year at a time (or by the series' own length if shorter)
-        var period = span >= yearLength ? yearLength : span;
-        var shifted = timeUtc;
-        while (shifted < first)
-        {
-            shifted += period;
-        }
-        while (shifted > first + span)
-        {
-            shifted -= period;
-        }
+        var shifted = MapIntoSeries(timeUtc, times[0], times[^1], weather.Metadata.Step);
         var i = BinarySearch(times, shifted);
         if (i < 0)
         {
@@ -104,6 +91,23 @@ public sealed class PhysicsPlant : IPlantState
         static double Lerp(double x, double y, double f) => double.IsNaN(x) ? y : double.IsNaN(y) ? x : x + (y - x) * f;
         return new WeatherSample(shifted, Lerp(a.GhiWm2, b.GhiWm2, f), Lerp(a.DniWm2, b.DniWm2, f), Lerp(a.DhiWm2, b.DhiWm2, f),
             Lerp(a.TempAirC, b.TempAirC, f), Lerp(a.WindSpeedMs, b.WindSpeedMs, f), Lerp(a.PressurePa, b.PressurePa, f), a.Flags | b.Flags);
+    }
+
+    /// <summary>The instant of the series that stands for <paramref name="t"/>: the same calendar date and time of day in the series'
+    /// year when it covers a year (TMY), else <paramref name="t"/> wrapped over the series' own length.</summary>
+    private static DateTimeOffset MapIntoSeries(DateTimeOffset t, DateTimeOffset first, DateTimeOffset last, TimeSpan step)
+    {
+        var span = last - first + step;
+        if (span >= TimeSpan.FromDays(360))
+        {
+            var utc = t.UtcDateTime;
+            var year = first.UtcDateTime.Year;
+            var day = utc is { Month: 2, Day: 29 } && !DateTime.IsLeapYear(year) ? 28 : utc.Day;
+            var mapped = new DateTimeOffset(year, utc.Month, day, 0, 0, 0, TimeSpan.Zero) + utc.TimeOfDay;
+            return mapped < first && mapped.AddYears(1) <= last + step ? mapped.AddYears(1) : mapped;
+        }
+        var offset = (t - first).Ticks % span.Ticks;
+        return first + TimeSpan.FromTicks(offset < 0 ? offset + span.Ticks : offset);
     }
 
     /// <summary>Index of the last row whose midpoint is at or before <paramref name="t"/>; -1 if none.</summary>

@@ -38,6 +38,7 @@ public sealed class FinetuneCommand : ICliCommand
         }
         ChainBundle.Save(output, model, "site", context.Time.GetUtcNow(), summary, $"fine-tuned from {basePath} on {historyPath}");
         File.Copy(sitePath, Path.Combine(output, ChainBundle.SiteFile), overwrite: true);
+        ChainBundle.WriteOnnx(output, model, site.DcCapacityW, site.Inverter.AcCapacityW);
         var svf = 1 / (1 + Math.Exp(-model.Sites.SkyViewLogit.Data[0]));
         context.Out.WriteLine($"fine-tuned on {summary.Rows} daylight rows ({ChainFeatureSpecification.DaylightDays(features, site.LongitudeDeg)} days): " +
             $"loss {summary.FirstEpochLoss:G3} → {summary.FinalLoss:G3}; gain {model.Sites.Gain.Data[0]:F3}, sky-view {svf:F3}; wrote {output}");

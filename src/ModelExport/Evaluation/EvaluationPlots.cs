@@ -50,37 +50,42 @@ public static class EvaluationPlots
         plt.SavePng(path, 1200, 500);
     }
 
-    /// <summary>The learned beam shading field (left) beside the true one when known (right), azimuth 0–360° × elevation 0–90°.</summary>
+    /// <summary>The learned beam shading field (left) beside the true one when known (right, shifted by 400°):
+    /// x = sun azimuth (degrees clockwise from north), y = apparent sun elevation (degrees).</summary>
     public static void ShadingField(ChainModel model, ShadingScene? truth, double leafOn, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
         const int Az = 72;
         const int El = 30;
-        var gap = truth is null ? 0 : 4;
-        var cols = truth is null ? Az : 2 * Az + gap;
-        var grid = new double[El, cols];
+        var learned = new double[El, Az];
+        var real = new double[El, Az];
         for (var e = 0; e < El; e++)
         {
+            // heat-map row 0 is drawn at the top: highest elevation first
             var el = (El - e - 0.5) * 90.0 / El;
             for (var a = 0; a < Az; a++)
             {
                 var az = (a + 0.5) * 360.0 / Az;
-                grid[e, a] = model.ShadingAt(0, az, el);
-                if (truth is not null)
-                {
-                    grid[e, Az + gap + a] = truth.BeamFactor(az, el, leafOn);
-                }
-            }
-            for (var g = 0; g < gap; g++)
-            {
-                grid[e, Az + g] = double.NaN;
+                learned[e, a] = model.ShadingAt(0, az, el);
+                real[e, a] = truth?.BeamFactor(az, el, leafOn) ?? double.NaN;
             }
         }
         var plt = new ScottPlot.Plot();
-        var hm = plt.Add.Heatmap(grid);
+        var hm = plt.Add.Heatmap(learned);
         hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        hm.Extent = new ScottPlot.CoordinateRect(0, 360, 0, 90);
+        hm.ManualRange = new ScottPlot.Range(0, 1);
+        if (truth is not null)
+        {
+            var ht = plt.Add.Heatmap(real);
+            ht.Colormap = new ScottPlot.Colormaps.Viridis();
+            ht.Extent = new ScottPlot.CoordinateRect(400, 760, 0, 90);
+            ht.ManualRange = new ScottPlot.Range(0, 1);
+        }
         plt.Add.ColorBar(hm);
-        plt.Title(truth is null ? "learned beam shading s(azimuth, elevation)" : "learned s (left) | true s (right); x: azimuth 0–360°, y: elevation 0–90°");
+        plt.Title(truth is null ? "learned beam shading s" : "learned s (azimuth 0-360) | true s (azimuth + 400)");
+        plt.XLabel("sun azimuth (deg)");
+        plt.YLabel("sun elevation (deg)");
         plt.SavePng(path, 1200, 450);
     }
 }

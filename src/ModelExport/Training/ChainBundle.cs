@@ -44,6 +44,18 @@ public static class ChainBundle
         WeightsFile.Save(Path.Combine(directory, WeightsFileName), model.Parameters);
     }
 
+    /// <summary>Writes <c>chain.onnx</c> (features → POA, DC, AC in W) and <c>factors/{n1_shading,n2_module,n3_inverter}.onnx</c>.</summary>
+    public static void WriteOnnx(string directory, ChainModel model, double dcCapacityW, double acRatingW)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var factors = Path.Combine(directory, "factors");
+        Directory.CreateDirectory(factors);
+        File.WriteAllBytes(Path.Combine(directory, "chain.onnx"), ChainOnnx.ExportChain(model, dcCapacityW, acRatingW));
+        File.WriteAllBytes(Path.Combine(factors, "n1_shading.onnx"), ChainOnnx.ExportShading(model));
+        File.WriteAllBytes(Path.Combine(factors, "n2_module.onnx"), ChainOnnx.ExportMlp(model.Nets.Module, "n2_module"));
+        File.WriteAllBytes(Path.Combine(factors, "n3_inverter.onnx"), ChainOnnx.ExportMlp(model.Nets.Inverter, "n3_inverter"));
+    }
+
     public static (ChainModel Model, ChainModelInfo Info) Load(string directory)
     {
         var infoPath = Path.Combine(directory, InfoFile);

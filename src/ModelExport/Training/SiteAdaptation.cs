@@ -7,7 +7,12 @@ namespace PvEdge.ModelExport.Training;
 /// <summary>How a site model is obtained from its history.</summary>
 /// <param name="Epochs">passes over the site's daylight rows</param>
 /// <param name="TuneNets">also adapt the shared networks (small learning rate) after the site parameters</param>
-public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128);
+/// <param name="SampleBudget">rows × epochs at most: long histories get fewer epochs (at least 10)</param>
+public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000)
+{
+    /// <summary>Epochs for a history of <paramref name="rows"/> rows under the sample budget.</summary>
+    public int EpochsFor(int rows, int budget) => Math.Clamp(budget / Math.Max(1, rows), Math.Min(10, Epochs), Epochs);
+}
 
 /// <summary>Per-site fine-tuning of a foundation chain, and training from scratch for comparison.</summary>
 public static class SiteAdaptation
@@ -23,8 +28,9 @@ public static class SiteAdaptation
         ArgumentNullException.ThrowIfNull(options);
         var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean());
         var rows = ChainTraining.TrainableRows(data.X, data.Y);
+        var epochs = options.EpochsFor(rows.Length, options.SampleBudget);
         var stage1 = new GroupedAdam((model.Sites.Parameters, 0.03f));
-        var epochs1 = options.TuneNets ? options.Epochs * 2 / 3 : options.Epochs;
+        var epochs1 = options.TuneNets ? epochs * 2 / 3 : epochs;
         var s1 = ChainTraining.Train(model, data.X, data.Y, rows, stage1,
             new TrainingOptions(epochs1, options.BatchSize, 0.03f, options.Threads, options.Seed), Scaled(progress, 0, options.TuneNets ? 0.67 : 1), cancellationToken);
         if (!options.TuneNets)
@@ -33,8 +39,8 @@ public static class SiteAdaptation
         }
         var stage2 = new GroupedAdam((model.Sites.Parameters, 0.01f), (model.Nets.Shading.Parameters, 1e-3f), (model.Nets.Module.Parameters, 3e-4f));
         var s2 = ChainTraining.Train(model, data.X, data.Y, rows, stage2,
-            new TrainingOptions(options.Epochs - epochs1, options.BatchSize, 1e-3f, options.Threads, options.Seed + 1), Scaled(progress, 0.67, 1), cancellationToken);
-        return (model, s2 with { Epochs = options.Epochs, Steps = s1.Steps + s2.Steps, FirstEpochLoss = s1.FirstEpochLoss, Seconds = s1.Seconds + s2.Seconds });
+            new TrainingOptions(epochs - epochs1, options.BatchSize, 1e-3f, options.Threads, options.Seed + 1), Scaled(progress, 0.67, 1), cancellationToken);
+        return (model, s2 with { Epochs = epochs, Steps = s1.Steps + s2.Steps, FirstEpochLoss = s1.FirstEpochLoss, Seconds = s1.Seconds + s2.Seconds });
     }
 
     /// <summary>The same chain with fresh random networks trained on the site's history alone.</summary>
@@ -47,7 +53,7 @@ public static class SiteAdaptation
         var rows = ChainTraining.TrainableRows(data.X, data.Y);
         var opt = new GroupedAdam((model.Parameters, 3e-3f));
         var summary = ChainTraining.Train(model, data.X, data.Y, rows, opt,
-            new TrainingOptions(options.Epochs * 2, options.BatchSize, 3e-3f, options.Threads, options.Seed), null, cancellationToken);
+            new TrainingOptions(options.EpochsFor(rows.Length, options.SampleBudget * 2) * 2, options.BatchSize, 3e-3f, options.Threads, options.Seed), null, cancellationToken);
         return (model, summary);
     }
 

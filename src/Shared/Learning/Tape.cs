@@ -456,13 +456,22 @@ public sealed partial class Tape
 
     /// <summary>scale · Σ (p − y)² over labels that are not NaN (NaN = missing = masked).
     /// With scale ≤ 0 the scale is 1 / (number of valid labels), i.e. the masked mean.</summary>
-    public Var MseLoss(Var prediction, Tensor target, float scale = 0)
+    public Var MseLoss(Var prediction, Tensor target, float scale = 0) => MaskedLoss(Op.Mse, prediction, target, scale, 0);
+
+    /// <summary>Huber loss (quadratic within ±delta, linear outside) over labels that are not NaN; scale as in <see cref="MseLoss"/>.</summary>
+    public Var HuberLoss(Var prediction, Tensor target, float delta, float scale = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(delta);
+        return MaskedLoss(Op.Huber, prediction, target, scale, delta);
+    }
+
+    private Var MaskedLoss(Op op, Var prediction, Tensor target, float scale, float delta)
     {
         ArgumentNullException.ThrowIfNull(target);
         var pv = Value(prediction);
         if (!pv.SameShape(target))
         {
-            throw new ArgumentException($"mse: prediction {pv.Rows}×{pv.Cols}, target {target.Rows}×{target.Cols}");
+            throw new ArgumentException($"{op}: prediction {pv.Rows}×{pv.Cols}, target {target.Rows}×{target.Cols}");
         }
         var t = Input(target);
         var n = 0;
@@ -473,41 +482,13 @@ public sealed partial class Tape
             if (!float.IsNaN(y))
             {
                 var d = pv.Data[k] - y;
-                s += d * d;
+                var ad = Math.Abs(d);
+                s += op == Op.Mse ? d * d : ad <= delta ? 0.5 * d * d : delta * (ad - 0.5 * delta);
                 n++;
             }
         }
         var sc = scale > 0 ? scale : 1f / Math.Max(1, n);
-        var i = NewNode(Op.Mse, 1, 1, NeedsGrad(prediction), prediction.Index, t.Index, 0, sc);
-        V(i).Data[0] = (float)(s * sc);
-        return new Var(i);
-    }
-
-    /// <summary>Huber loss (quadratic within ±delta, linear outside) over labels that are not NaN; scale as in <see cref="MseLoss"/>.</summary>
-    public Var HuberLoss(Var prediction, Tensor target, float delta, float scale = 0)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(delta);
-        var pv = Value(prediction);
-        if (!pv.SameShape(target))
-        {
-            throw new ArgumentException($"huber: prediction {pv.Rows}×{pv.Cols}, target {target.Rows}×{target.Cols}");
-        }
-        var t = Input(target);
-        var n = 0;
-        var s = 0.0;
-        for (var k = 0; k < pv.Length; k++)
-        {
-            var y = target.Data[k];
-            if (!float.IsNaN(y))
-            {
-                var d = MathF.Abs(pv.Data[k] - y);
-                s += d <= delta ? 0.5 * d * d : delta * (d - 0.5 * delta);
-                n++;
-            }
-        }
-        var sc = scale > 0 ? scale : 1f / Math.Max(1, n);
-        var i = NewNode(Op.Huber, 1, 1, NeedsGrad(prediction), prediction.Index, t.Index, 0, sc, delta);
+        var i = NewNode(op, 1, 1, NeedsGrad(prediction), prediction.Index, t.Index, 0, sc, delta);
         V(i).Data[0] = (float)(s * sc);
         return new Var(i);
     }

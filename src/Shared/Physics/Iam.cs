@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PvEdge.Shared.Physics;
 
 /// <summary>Incidence angle modifier applied to the beam component.</summary>
@@ -30,6 +32,7 @@ public static class Iam
 
     /// <summary>Physical IAM: transmission through an air-glass interface (s and p polarisation) and absorption in the glass,
     /// normalised to normal incidence.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Physical(double aoiDeg, double n = DefaultRefractiveIndex, double k = DefaultExtinctionPerM, double l = DefaultThicknessM)
     {
         var cos1 = Math.Max(0.0, Math.Cos(aoiDeg * Math.PI / 180.0));

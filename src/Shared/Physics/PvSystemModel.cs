@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using PvEdge.Shared.Sites;
 using PvEdge.Shared.Weather;
 
@@ -91,6 +92,8 @@ public sealed class ChainResult
 public sealed class PvSystemModel
 {
     private readonly Plane[] _planes;
+    private readonly double[] _cosTilt;
+    private readonly double[] _sinTilt;
     private readonly double _lossFactor;
     private readonly double _pdc0InverterW;
 
@@ -101,6 +104,8 @@ public sealed class PvSystemModel
         Site = site;
         Observer = site.Observer;
         _planes = [.. site.Planes];
+        _cosTilt = [.. _planes.Select(p => Math.Cos(p.TiltDeg * (Math.PI / 180.0)))];
+        _sinTilt = [.. _planes.Select(p => Math.Sin(p.TiltDeg * (Math.PI / 180.0)))];
         _lossFactor = 1 - site.LossesPct / 100.0;
         _pdc0InverterW = site.Inverter.Pdc0W;
     }
@@ -131,7 +136,7 @@ public sealed class PvSystemModel
         }
         var flags = AtmosphereInputs(sample.PressurePa, sample.TempAirC, sample.Flags, out var pressure, out var refractionTemp);
         var sun = Spa.Compute(sample.TimeMid, Observer, pressure, refractionTemp);
-        return Step(sample.TimeMid, sun, Atmosphere.DayOfYearUtc(sample.TimeMid), sample.GhiWm2, sample.DniWm2, sample.DhiWm2,
+        return Step(sample.TimeMid, sun, Atmosphere.ExtraterrestrialSpencerWm2(sample.TimeMid), sample.GhiWm2, sample.DniWm2, sample.DhiWm2,
             sample.TempAirC, sample.WindSpeedMs, pressure, flags, planes);
     }
 
@@ -157,6 +162,7 @@ public sealed class PvSystemModel
     }
 
     /// <summary>Runs the chain over a series into spans: <paramref name="steps"/>[i] and <paramref name="planes"/>[i·PlaneCount + p].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(WeatherSeries weather, Span<ChainStep> steps, Span<PlaneStep> planes)
     {
         ArgumentNullException.ThrowIfNull(weather);
@@ -181,6 +187,8 @@ public sealed class PvSystemModel
         Span<double> blockTemp = stackalloc double[block];
         Span<SolarPosition> blockSun = stackalloc SolarPosition[block];
         Span<WeatherFlags> blockFlags = stackalloc WeatherFlags[block];
+        var lastDay = -1;
+        var dniExtra = double.NaN;
         for (var start = 0; start < n; start += block)
         {
             var m = Math.Min(block, n - start);
@@ -193,7 +201,12 @@ public sealed class PvSystemModel
             for (var j = 0; j < m; j++)
             {
                 var i = start + j;
-                steps[i] = Step(time[i], blockSun[j], doy[i], ghi[i], dni[i], dhi[i], temp[i], wind[i], blockPressure[j], blockFlags[j], planes.Slice(i * p, p));
+                if (doy[i] != lastDay)
+                {
+                    lastDay = doy[i];
+                    dniExtra = Atmosphere.ExtraterrestrialSpencerWm2(lastDay);
+                }
+                steps[i] = Step(time[i], blockSun[j], dniExtra, ghi[i], dni[i], dhi[i], temp[i], wind[i], blockPressure[j], blockFlags[j], planes.Slice(i * p, p));
             }
         }
     }
@@ -211,12 +224,30 @@ public sealed class PvSystemModel
 
     /// <summary>One plane's physics from a known sun position and sky (the piece the learning features reuse).</summary>
     public PlaneStep PlaneResponse(int planeIndex, in SolarPosition sun, in HorizontalIrradiance sky, double dniExtraWm2, double airMassRelative,
+        double tempAirC, double windSpeedMs) =>
+        PlaneCore(planeIndex, sun, SunTrig.Of(sun), sky, dniExtraWm2, airMassRelative, tempAirC, windSpeedMs);
+
+    /// <summary>Trigonometry of the sun shared by every plane of a step.</summary>
+    private readonly record struct SunTrig(double CosZenith, double SinZenith, double ZenithRad)
+    {
+        public static SunTrig Of(in SolarPosition sun)
+        {
+            var z = sun.ApparentZenithDeg * (Math.PI / 180.0);
+            var (sin, cos) = Math.SinCos(z);
+            return new SunTrig(cos, sin, z);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private PlaneStep PlaneCore(int planeIndex, in SolarPosition sun, in SunTrig trig, in HorizontalIrradiance sky, double dniExtraWm2, double airMassRelative,
         double tempAirC, double windSpeedMs)
     {
         var plane = _planes[planeIndex];
-        var aoi = Transposition.AoiDeg(plane.TiltDeg, plane.AzimuthDeg, sun.ApparentZenithDeg, sun.AzimuthDeg);
-        var poa = Transposition.Poa(Site.Transposition, plane.TiltDeg, plane.AzimuthDeg, sun.ApparentZenithDeg, sun.AzimuthDeg, sky, dniExtraWm2,
-            airMassRelative, Site.Albedo);
+        var (sinTilt, cosTilt) = (_sinTilt[planeIndex], _cosTilt[planeIndex]);
+        var projection = Math.Clamp(
+            cosTilt * trig.CosZenith + sinTilt * trig.SinZenith * Math.Cos((sun.AzimuthDeg - plane.AzimuthDeg) * (Math.PI / 180.0)), -1.0, 1.0);
+        var aoi = Math.Acos(projection) * (180.0 / Math.PI);
+        var poa = Transposition.Poa(Site.Transposition, cosTilt, sinTilt, projection, trig.CosZenith, trig.ZenithRad, sky, dniExtraWm2, airMassRelative, Site.Albedo);
         var shaded = plane.Horizon.BlocksBeam(sun.AzimuthDeg, sun.ApparentElevationDeg);
         if (shaded)
         {
@@ -247,10 +278,10 @@ public sealed class PvSystemModel
         return flags;
     }
 
-    private ChainStep Step(DateTimeOffset timeMid, in SolarPosition sun, int dayOfYear, double ghi, double dni, double dhi, double tempAir, double wind,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ChainStep Step(DateTimeOffset timeMid, in SolarPosition sun, double dniExtra, double ghi, double dni, double dhi, double tempAir, double wind,
         double pressure, WeatherFlags flags, Span<PlaneStep> planes)
     {
-        var dniExtra = Atmosphere.ExtraterrestrialSpencerWm2(dayOfYear);
         var amRel = Atmosphere.RelativeAirMassKastenYoung(sun.ApparentZenithDeg);
         var amAbs = Atmosphere.AbsoluteAirMass(amRel, pressure);
         if ((double.IsNaN(dni) || double.IsNaN(dhi)) && !double.IsNaN(ghi))
@@ -262,9 +293,10 @@ public sealed class PvSystemModel
         }
         var sky = new HorizontalIrradiance(ghi, dni, dhi);
         var dcTotal = 0.0;
+        var trig = SunTrig.Of(sun);
         for (var p = 0; p < _planes.Length; p++)
         {
-            var ps = PlaneResponse(p, sun, sky, dniExtra, amRel, tempAir, wind);
+            var ps = PlaneCore(p, sun, trig, sky, dniExtra, amRel, tempAir, wind);
             planes[p] = ps;
             dcTotal += ps.DcPowerW;
         }

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace PvEdge.Shared.Physics;
 
@@ -52,14 +52,18 @@ public static class Spa
     /// <summary>Seconds since 1970-01-01T00:00Z, the time axis used by the span APIs.</summary>
     public static double UnixSeconds(DateTimeOffset time) => (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerSecond;
 
-    /// <summary>Sun position for every instant of a span; no allocation. The periodic series are evaluated for blocks of
-    /// instants at once with vectorised cosines (System.Numerics.Tensors), so a year of hourly positions costs a few
-    /// milliseconds; results equal <see cref="Compute(double, in Observer, double, double)"/> to ~1e-10°.</summary>
+    /// <summary>Sun position for every instant of a span; no allocation.
+    /// <para>For dense series (more than a few instants per day, e.g. a year hourly) the periodic terms of the SPA — heliocentric
+    /// longitude, latitude, radius and the nutation, all smooth functions of time whose shortest period is about 9 days — are
+    /// evaluated exactly at whole ephemeris days and interpolated with a 4-point cubic (error below 1e-7°); the topocentric part
+    /// is computed exactly for each instant. Sparse spans are computed exactly instant by instant. Either way the result matches
+    /// <see cref="Compute(double, in Observer, double, double)"/> to better than 1e-6°.</para></summary>
     /// <param name="unixSeconds">Instants as Unix seconds (see <see cref="UnixSeconds"/>).</param>
     /// <param name="observer">Site location.</param>
     /// <param name="pressurePa">Pressure per instant, Pa.</param>
     /// <param name="temperatureC">Air temperature per instant, °C.</param>
     /// <param name="result">Receives one position per instant.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(ReadOnlySpan<double> unixSeconds, in Observer observer, ReadOnlySpan<double> pressurePa, ReadOnlySpan<double> temperatureC,
         Span<SolarPosition> result)
     {
@@ -67,35 +71,78 @@ public static class Spa
         {
             throw new ArgumentException("pressure, temperature and result spans must be at least as long as the time span");
         }
-        const int block = 128;
-        Span<double> jme = stackalloc double[block];
-        Span<double> jce = stackalloc double[block];
-        Span<double> l = stackalloc double[block];
-        Span<double> b = stackalloc double[block];
-        Span<double> r = stackalloc double[block];
-        Span<double> psi = stackalloc double[block];
-        Span<double> eps = stackalloc double[block];
-        Span<double> scratch = stackalloc double[block * 9];
-        for (var start = 0; start < unixSeconds.Length; start += block)
+        var terms = ObserverTerms.Of(observer);
+        if (!IsDense(unixSeconds))
         {
-            var m = Math.Min(block, unixSeconds.Length - start);
-            var times = unixSeconds.Slice(start, m);
-            for (var i = 0; i < m; i++)
+            for (var i = 0; i < unixSeconds.Length; i++)
             {
-                var jde = times[i] / 86400.0 + 2440587.5 + observer.DeltaTSeconds / 86400.0;
-                jce[i] = (jde - 2451545.0) / 36525.0;
-                jme[i] = jce[i] / 10.0;
+                result[i] = Compute(unixSeconds[i], observer, pressurePa[i], temperatureC[i]);
             }
-            SeriesBlock(SpaTables.L, jme[..m], l[..m], scratch);
-            SeriesBlock(SpaTables.B, jme[..m], b[..m], scratch);
-            SeriesBlock(SpaTables.R, jme[..m], r[..m], scratch);
-            NutationBlock(jce[..m], psi[..m], eps[..m], scratch);
-            for (var i = 0; i < m; i++)
-            {
-                var t = times[i];
-                result[start + i] = Topocentric(t, observer, l[i] / 1e8, b[i] / 1e8, r[i] / 1e8, psi[i], eps[i], pressurePa[start + i], temperatureC[start + i]);
-            }
+            return;
         }
+        Span<SeriesNode> cache = stackalloc SeriesNode[NodeCacheSize];
+        cache.Fill(new SeriesNode(long.MinValue, 0, 0, 0, 0, 0));
+        for (var i = 0; i < unixSeconds.Length; i++)
+        {
+            var t = unixSeconds[i];
+            var jde = t / 86400.0 + 2440587.5 + observer.DeltaTSeconds / 86400.0;
+            var day = (long)Math.Floor(jde);
+            var f = jde - day;
+            // 4-point Lagrange weights for nodes at day-1, day, day+1, day+2.
+            var wm = -f * (f - 1) * (f - 2) / 6;
+            var w0 = (f + 1) * (f - 1) * (f - 2) / 2;
+            var w1 = -(f + 1) * f * (f - 2) / 2;
+            var w2 = (f + 1) * f * (f - 1) / 6;
+            ref readonly var nm = ref Node(cache, day - 1);
+            ref readonly var n0 = ref Node(cache, day);
+            ref readonly var n1 = ref Node(cache, day + 1);
+            ref readonly var n2 = ref Node(cache, day + 2);
+            result[i] = Topocentric(t, terms,
+                (wm * nm.L + w0 * n0.L + w1 * n1.L + w2 * n2.L) / 1e8,
+                (wm * nm.B + w0 * n0.B + w1 * n1.B + w2 * n2.B) / 1e8,
+                (wm * nm.R + w0 * n0.R + w1 * n1.R + w2 * n2.R) / 1e8,
+                wm * nm.Psi + w0 * n0.Psi + w1 * n1.Psi + w2 * n2.Psi,
+                wm * nm.Eps + w0 * n0.Eps + w1 * n1.Eps + w2 * n2.Eps,
+                pressurePa[i], temperatureC[i]);
+        }
+    }
+
+    private const int NodeCacheSize = 8;
+
+    /// <summary>Periodic series at a whole ephemeris day: L, B, R in 1e-8 rad/AU and nutation Δψ, Δε in degrees.</summary>
+    private readonly record struct SeriesNode(long Day, double L, double B, double R, double Psi, double Eps);
+
+    private static ref readonly SeriesNode Node(Span<SeriesNode> cache, long day)
+    {
+        ref var slot = ref cache[(int)(((day % NodeCacheSize) + NodeCacheSize) % NodeCacheSize)];
+        if (slot.Day != day)
+        {
+            var jce = (day - 2451545.0) / 36525.0;
+            var jme = jce / 10.0;
+            Nutation(jce, out var psi, out var eps);
+            slot = new SeriesNode(day, SumSeries(SpaTables.L, jme), SumSeries(SpaTables.B, jme), SumSeries(SpaTables.R, jme), psi, eps);
+        }
+        return ref slot;
+    }
+
+    /// <summary>True when interpolating pays: on average more than two instants per day spanned.</summary>
+    private static bool IsDense(ReadOnlySpan<double> unixSeconds)
+    {
+        if (unixSeconds.Length < 16)
+        {
+            return false;
+        }
+        double min = double.MaxValue, max = double.MinValue;
+        foreach (var t in unixSeconds)
+        {
+            if (!double.IsFinite(t))
+            {
+                return false;
+            }
+            min = Math.Min(min, t);
+            max = Math.Max(max, t);
+        }
+        return unixSeconds.Length > 2 * ((max - min) / 86400.0 + 4);
     }
 
     /// <summary>Sun position at one instant given as Unix seconds.</summary>
@@ -105,23 +152,36 @@ public static class Spa
         var jce = (jde - 2451545.0) / 36525.0;
         var jme = jce / 10.0;
         Nutation(jce, out var deltaPsi, out var deltaEps);
-        return Topocentric(unixSeconds, observer, SumSeries(SpaTables.L, jme) / 1e8, SumSeries(SpaTables.B, jme) / 1e8, SumSeries(SpaTables.R, jme) / 1e8,
+        return Topocentric(unixSeconds, ObserverTerms.Of(observer), SumSeries(SpaTables.L, jme) / 1e8, SumSeries(SpaTables.B, jme) / 1e8, SumSeries(SpaTables.R, jme) / 1e8,
             deltaPsi, deltaEps, pressurePa, temperatureC);
     }
 
+    /// <summary>Observer-only terms of the parallax correction, computed once per call.</summary>
+    private readonly record struct ObserverTerms(double SinLat, double CosLat, double X, double Y, double LongitudeDeg, double DeltaTSeconds, double RefractionDeg)
+    {
+        public static ObserverTerms Of(in Observer o)
+        {
+            var latRad = o.LatitudeDeg * Deg;
+            var (sinLat, cosLat) = Math.SinCos(latRad);
+            var u = Math.Atan(0.99664719 * Math.Tan(latRad));
+            var (sinU, cosU) = Math.SinCos(u);
+            return new ObserverTerms(sinLat, cosLat, cosU + o.AltitudeM / 6378140.0 * cosLat, 0.99664719 * sinU + o.AltitudeM / 6378140.0 * sinLat,
+                o.LongitudeDeg, o.DeltaTSeconds, o.AtmosphericRefractionDeg);
+        }
+    }
+
     /// <summary>Everything after the periodic series: from heliocentric L, B (radians), R (AU) and nutation to the topocentric position.</summary>
-    private static SolarPosition Topocentric(double unixSeconds, in Observer observer, double lRad, double bRad, double radius, double deltaPsi, double deltaEps,
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static SolarPosition Topocentric(double unixSeconds, in ObserverTerms o, double lRad, double bRad, double radius, double deltaPsi, double deltaEps,
         double pressurePa, double temperatureC)
     {
         var jd = unixSeconds / 86400.0 + 2440587.5;
-        var jde = jd + observer.DeltaTSeconds / 86400.0;
+        var jde = jd + o.DeltaTSeconds / 86400.0;
         var jc = (jd - 2451545.0) / 36525.0;
         var jme = (jde - 2451545.0) / 36525.0 / 10.0;
 
-        var helioLon = Mod360(lRad / Deg);
-        var helioLat = bRad / Deg;
-        var theta = Mod360(helioLon + 180.0);
-        var beta = -helioLat;
+        var theta = Mod360(Mod360(lRad / Deg) + 180.0);
+        var beta = -bRad / Deg;
 
         var u = jme / 10.0;
         var eps0 = 84381.448 + u * (-4680.93 + u * (-1.55 + u * (1999.25 + u * (-51.38 + u * (-249.67 + u * (-39.05 + u * (7.12 + u * (27.87 + u * (5.79 + u * 2.45)))))))));
@@ -130,36 +190,30 @@ public static class Spa
         var lambda = theta + deltaPsi + aberration;
 
         var v0 = Mod360(280.46061837 + 360.98564736629 * (jd - 2451545.0) + 0.000387933 * jc * jc - jc * jc * jc / 38710000.0);
-        var cosEps = Math.Cos(eps * Deg);
-        var sinEps = Math.Sin(eps * Deg);
+        var (sinEps, cosEps) = Math.SinCos(eps * Deg);
         var v = v0 + deltaPsi * cosEps;
 
-        var sinLambda = Math.Sin(lambda * Deg);
-        var alpha = Mod360(Math.Atan2(sinLambda * cosEps - Math.Tan(beta * Deg) * sinEps, Math.Cos(lambda * Deg)) / Deg);
-        var delta = Math.Asin(Math.Sin(beta * Deg) * cosEps + Math.Cos(beta * Deg) * sinEps * sinLambda) / Deg;
+        var (sinLambda, cosLambda) = Math.SinCos(lambda * Deg);
+        var (sinBeta, cosBeta) = Math.SinCos(beta * Deg);
+        var alpha = Mod360(Math.Atan2(sinLambda * cosEps - sinBeta / cosBeta * sinEps, cosLambda) / Deg);
+        var delta = Math.Asin(sinBeta * cosEps + cosBeta * sinEps * sinLambda) / Deg;
 
-        var h = Mod360(v + observer.LongitudeDeg - alpha);
+        var h = Mod360(v + o.LongitudeDeg - alpha);
         var xi = 8.794 / (3600.0 * radius);
-        var latRad = observer.LatitudeDeg * Deg;
-        var uTerm = Math.Atan(0.99664719 * Math.Tan(latRad));
-        var x = Math.Cos(uTerm) + observer.AltitudeM / 6378140.0 * Math.Cos(latRad);
-        var y = 0.99664719 * Math.Sin(uTerm) + observer.AltitudeM / 6378140.0 * Math.Sin(latRad);
-
         var sinXi = Math.Sin(xi * Deg);
-        var cosH = Math.Cos(h * Deg);
-        var denom = Math.Cos(delta * Deg) - x * sinXi * cosH;
-        var deltaAlpha = Math.Atan2(-x * sinXi * Math.Sin(h * Deg), denom) / Deg;
-        var deltaPrime = Math.Atan2((Math.Sin(delta * Deg) - y * sinXi) * Math.Cos(deltaAlpha * Deg), denom) / Deg;
+        var (sinH, cosH) = Math.SinCos(h * Deg);
+        var (sinDelta, cosDelta) = Math.SinCos(delta * Deg);
+        var denom = cosDelta - o.X * sinXi * cosH;
+        var deltaAlpha = Math.Atan2(-o.X * sinXi * sinH, denom) / Deg;
+        var deltaPrime = Math.Atan2((sinDelta - o.Y * sinXi) * Math.Cos(deltaAlpha * Deg), denom) / Deg;
         var hPrime = h - deltaAlpha;
 
-        var sinLat = Math.Sin(latRad);
-        var cosLat = Math.Cos(latRad);
-        var cosHp = Math.Cos(hPrime * Deg);
-        var e0 = Math.Asin(sinLat * Math.Sin(deltaPrime * Deg) + cosLat * Math.Cos(deltaPrime * Deg) * cosHp) / Deg;
-        var deltaE = RefractionDeg(e0, pressurePa / 100.0, temperatureC, observer.AtmosphericRefractionDeg);
-        var e = e0 + deltaE;
+        var (sinHp, cosHp) = Math.SinCos(hPrime * Deg);
+        var (sinDp, cosDp) = Math.SinCos(deltaPrime * Deg);
+        var e0 = Math.Asin(o.SinLat * sinDp + o.CosLat * cosDp * cosHp) / Deg;
+        var e = e0 + RefractionDeg(e0, pressurePa / 100.0, temperatureC, o.RefractionDeg);
 
-        var gamma = Mod360(Math.Atan2(Math.Sin(hPrime * Deg), cosHp * sinLat - Math.Tan(deltaPrime * Deg) * cosLat) / Deg);
+        var gamma = Mod360(Math.Atan2(sinHp, cosHp * o.SinLat - sinDp / cosDp * o.CosLat) / Deg);
         var azimuth = Mod360(gamma + 180.0);
 
         var m = 280.4664567 + jme * (360007.6982779 + jme * (0.03032028 + jme * (1.0 / 49931.0 + jme * (-1.0 / 15300.0 - jme / 2000000.0))));
@@ -181,6 +235,7 @@ public static class Spa
                / (60.0 * Math.Tan((elevationDeg + 10.3 / (elevationDeg + 5.11)) * Deg));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double SumSeries(double[][] table, double jme)
     {
         var total = 0.0;
@@ -199,6 +254,7 @@ public static class Spa
         return total;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Nutation(double jce, out double deltaPsi, out double deltaEps)
     {
         var x0 = 297.85036 + jce * (445267.111480 + jce * (-0.0019142 + jce / 189474.0));
@@ -217,90 +273,6 @@ public static class Spa
         }
         deltaPsi = psi / 36000000.0;
         deltaEps = eps / 36000000.0;
-    }
-
-    /// <summary>Σₖ jmeᵏ·Σⱼ Aⱼ·cos(Bⱼ + Cⱼ·jme) for a block of instants, evaluated with vectorised cosines.</summary>
-    private static void SeriesBlock(double[][] table, ReadOnlySpan<double> jme, Span<double> total, Span<double> scratch)
-    {
-        var n = jme.Length;
-        var arg = scratch[..n];
-        var cos = scratch.Slice(n, n);
-        var sum = scratch.Slice(2 * n, n);
-        total.Clear();
-        for (var k = table.Length - 1; k >= 0; k--)
-        {
-            var row = table[k];
-            sum.Clear();
-            for (var j = 0; j < row.Length; j += 3)
-            {
-                if (row[j + 2] == 0.0)
-                {
-                    var constant = row[j] * Math.Cos(row[j + 1]);
-                    TensorPrimitives.Add(sum, constant, sum);
-                    continue;
-                }
-                TensorPrimitives.Multiply(jme, row[j + 2], arg);
-                TensorPrimitives.Add(arg, row[j + 1], arg);
-                TensorPrimitives.Cos(arg, cos);
-                TensorPrimitives.MultiplyAdd(cos, row[j], sum, sum);
-            }
-            // Horner: total = total·jme + sum
-            TensorPrimitives.MultiplyAdd(total, jme, sum, total);
-        }
-    }
-
-    /// <summary>Nutation in longitude and obliquity (degrees) for a block of instants.</summary>
-    private static void NutationBlock(ReadOnlySpan<double> jce, Span<double> deltaPsi, Span<double> deltaEps, Span<double> scratch)
-    {
-        var n = jce.Length;
-        var x0 = scratch[..n];
-        var x1 = scratch.Slice(n, n);
-        var x2 = scratch.Slice(2 * n, n);
-        var x3 = scratch.Slice(3 * n, n);
-        var x4 = scratch.Slice(4 * n, n);
-        var arg = scratch.Slice(5 * n, n);
-        var sin = scratch.Slice(6 * n, n);
-        var cos = scratch.Slice(7 * n, n);
-        var coef = scratch.Slice(8 * n, n);
-        for (var i = 0; i < n; i++)
-        {
-            var t = jce[i];
-            x0[i] = (297.85036 + t * (445267.111480 + t * (-0.0019142 + t / 189474.0))) * Deg;
-            x1[i] = (357.52772 + t * (35999.050340 + t * (-0.0001603 - t / 300000.0))) * Deg;
-            x2[i] = (134.96298 + t * (477198.867398 + t * (0.0086972 + t / 56250.0))) * Deg;
-            x3[i] = (93.27191 + t * (483202.017538 + t * (-0.0036825 + t / 327270.0))) * Deg;
-            x4[i] = (125.04452 + t * (-1934.136261 + t * (0.0020708 + t / 450000.0))) * Deg;
-        }
-        deltaPsi.Clear();
-        deltaEps.Clear();
-        var table = SpaTables.Nutation;
-        for (var r = 0; r < table.Length; r += 9)
-        {
-            arg.Clear();
-            AddScaled(arg, x0, table[r]);
-            AddScaled(arg, x1, table[r + 1]);
-            AddScaled(arg, x2, table[r + 2]);
-            AddScaled(arg, x3, table[r + 3]);
-            AddScaled(arg, x4, table[r + 4]);
-            TensorPrimitives.SinCos(arg, sin, cos);
-            // (a + b·jce)·sin and (c + d·jce)·cos
-            TensorPrimitives.Multiply(jce, table[r + 6], coef);
-            TensorPrimitives.Add(coef, table[r + 5], coef);
-            TensorPrimitives.MultiplyAdd(sin, coef, deltaPsi, deltaPsi);
-            TensorPrimitives.Multiply(jce, table[r + 8], coef);
-            TensorPrimitives.Add(coef, table[r + 7], coef);
-            TensorPrimitives.MultiplyAdd(cos, coef, deltaEps, deltaEps);
-        }
-        TensorPrimitives.Divide(deltaPsi, 36000000.0, deltaPsi);
-        TensorPrimitives.Divide(deltaEps, 36000000.0, deltaEps);
-    }
-
-    private static void AddScaled(Span<double> target, ReadOnlySpan<double> x, double factor)
-    {
-        if (factor != 0)
-        {
-            TensorPrimitives.MultiplyAdd(x, factor, target, target);
-        }
     }
 
     private static double Mod360(double deg)

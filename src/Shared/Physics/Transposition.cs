@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace PvEdge.Shared.Physics;
 
 /// <summary>Sky diffuse model used to transpose horizontal irradiance onto a tilted plane.</summary>
@@ -63,28 +65,37 @@ public static class Transposition
 
     /// <summary>Hay-Davies sky diffuse on the plane (pvlib <c>haydavies</c>), W/m².</summary>
     public static double HayDaviesSkyWm2(double surfaceTiltDeg, double surfaceAzimuthDeg, double dhiWm2, double dniWm2, double dniExtraWm2,
-        double solarZenithDeg, double solarAzimuthDeg)
-    {
-        var cosTt = Math.Max(AoiProjection(surfaceTiltDeg, surfaceAzimuthDeg, solarZenithDeg, solarAzimuthDeg), 0.0);
-        var rb = cosTt / Math.Max(Math.Cos(solarZenithDeg * Deg), 0.01745);
-        var ai = dniWm2 / dniExtraWm2;
-        var isotropic = Math.Max(dhiWm2 * (1 - ai) * 0.5 * (1 + Math.Cos(surfaceTiltDeg * Deg)), 0.0);
-        var circumsolar = Math.Max(dhiWm2 * ai * rb, 0.0);
-        return isotropic + circumsolar;
-    }
+        double solarZenithDeg, double solarAzimuthDeg) =>
+        HayDaviesCore(Math.Cos(surfaceTiltDeg * Deg), AoiProjection(surfaceTiltDeg, surfaceAzimuthDeg, solarZenithDeg, solarAzimuthDeg),
+            Math.Cos(solarZenithDeg * Deg), dhiWm2, dniWm2, dniExtraWm2);
 
     /// <summary>Perez (1990, all-sites composite) sky diffuse on the plane, W/m². Zero when the relative air mass is NaN
     /// (sun down) as in pvlib. Where pvlib yields NaN because DHI is zero while the sun is up (clearness 0/0), this returns 0:
     /// with no diffuse light there is no sky diffuse on the plane.</summary>
     public static double PerezSkyWm2(double surfaceTiltDeg, double surfaceAzimuthDeg, double dhiWm2, double dniWm2, double dniExtraWm2,
-        double solarZenithDeg, double solarAzimuthDeg, double relativeAirMass)
+        double solarZenithDeg, double solarAzimuthDeg, double relativeAirMass) =>
+        PerezCore(Math.Cos(surfaceTiltDeg * Deg), Math.Sin(surfaceTiltDeg * Deg), AoiProjection(surfaceTiltDeg, surfaceAzimuthDeg, solarZenithDeg, solarAzimuthDeg),
+            Math.Cos(solarZenithDeg * Deg), solarZenithDeg * Deg, dhiWm2, dniWm2, dniExtraWm2, relativeAirMass);
+
+    private static double HayDaviesCore(double cosTilt, double projection, double cosZenith, double dhiWm2, double dniWm2, double dniExtraWm2)
+    {
+        var rb = Math.Max(projection, 0.0) / Math.Max(cosZenith, 0.01745);
+        var ai = dniWm2 / dniExtraWm2;
+        var isotropic = Math.Max(dhiWm2 * (1 - ai) * 0.5 * (1 + cosTilt), 0.0);
+        var circumsolar = Math.Max(dhiWm2 * ai * rb, 0.0);
+        return isotropic + circumsolar;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double PerezCore(double cosTilt, double sinTilt, double projection, double cosZenith, double zenithRad, double dhiWm2, double dniWm2,
+        double dniExtraWm2, double relativeAirMass)
     {
         if (double.IsNaN(relativeAirMass) || !(dhiWm2 > 0))
         {
             return 0.0;
         }
         const double kappa = 1.041;
-        var z = solarZenithDeg * Deg;
+        var z = zenithRad;
         var delta = dhiWm2 * relativeAirMass / dniExtraWm2;
         var z3 = kappa * z * z * z;
         var eps = ((dhiWm2 + dniWm2) / dhiWm2 + z3) / (1 + z3);
@@ -100,13 +111,15 @@ public static class Transposition
         var c = PerezCoefficients.AsSpan(bin * 6, 6);
         var f1 = Math.Max(c[0] + c[1] * delta + c[2] * z, 0.0);
         var f2 = c[3] + c[4] * delta + c[5] * z;
-        var a = Math.Max(AoiProjection(surfaceTiltDeg, surfaceAzimuthDeg, solarZenithDeg, solarAzimuthDeg), 0.0);
-        var b = Math.Max(Math.Cos(z), Math.Cos(85.0 * Deg));
-        var term1 = 0.5 * (1 - f1) * (1 + Math.Cos(surfaceTiltDeg * Deg));
+        var a = Math.Max(projection, 0.0);
+        var b = Math.Max(cosZenith, Cos85);
+        var term1 = 0.5 * (1 - f1) * (1 + cosTilt);
         var term2 = f1 * a / b;
-        var term3 = f2 * Math.Sin(surfaceTiltDeg * Deg);
+        var term3 = f2 * sinTilt;
         return Math.Max(dhiWm2 * (term1 + term2 + term3), 0.0);
     }
+
+    private static readonly double Cos85 = Math.Cos(85.0 * Deg);
 
     /// <summary>Sky diffuse on the plane by the chosen model, W/m².</summary>
     public static double SkyDiffuseWm2(TranspositionModel model, double surfaceTiltDeg, double surfaceAzimuthDeg, double dhiWm2, double dniWm2,
@@ -131,9 +144,26 @@ public static class Transposition
     public static PoaIrradiance Poa(TranspositionModel model, double surfaceTiltDeg, double surfaceAzimuthDeg, double apparentZenithDeg, double solarAzimuthDeg,
         in HorizontalIrradiance sky, double dniExtraWm2, double relativeAirMass, double albedo)
     {
-        var cosAoi = AoiProjection(surfaceTiltDeg, surfaceAzimuthDeg, apparentZenithDeg, solarAzimuthDeg);
-        var direct = Math.Max(sky.DniWm2 * Math.Cos(Math.Acos(cosAoi)), 0.0);
-        var skyDiffuse = SkyDiffuseWm2(model, surfaceTiltDeg, surfaceAzimuthDeg, sky.DhiWm2, sky.DniWm2, dniExtraWm2, apparentZenithDeg, solarAzimuthDeg, relativeAirMass);
-        return new PoaIrradiance(direct, skyDiffuse, GroundDiffuseWm2(surfaceTiltDeg, sky.GhiWm2, albedo));
+        var (sinTilt, cosTilt) = Math.SinCos(surfaceTiltDeg * Deg);
+        var zenithRad = apparentZenithDeg * Deg;
+        var (sinZ, cosZ) = Math.SinCos(zenithRad);
+        var projection = Math.Clamp(cosTilt * cosZ + sinTilt * sinZ * Math.Cos((solarAzimuthDeg - surfaceAzimuthDeg) * Deg), -1.0, 1.0);
+        return Poa(model, cosTilt, sinTilt, projection, cosZ, zenithRad, sky, dniExtraWm2, relativeAirMass, albedo);
+    }
+
+    /// <summary>Plane-of-array irradiance from precomputed trigonometry (the chain's hot path): cos/sin of the tilt, the AOI
+    /// projection (cos AOI, clipped to [−1, 1]) and cos/radians of the apparent zenith.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static PoaIrradiance Poa(TranspositionModel model, double cosTilt, double sinTilt, double projection, double cosZenith, double zenithRad,
+        in HorizontalIrradiance sky, double dniExtraWm2, double relativeAirMass, double albedo)
+    {
+        var direct = Math.Max(sky.DniWm2 * projection, 0.0);
+        var skyDiffuse = model switch
+        {
+            TranspositionModel.Perez => PerezCore(cosTilt, sinTilt, projection, cosZenith, zenithRad, sky.DhiWm2, sky.DniWm2, dniExtraWm2, relativeAirMass),
+            TranspositionModel.HayDavies => HayDaviesCore(cosTilt, projection, cosZenith, sky.DhiWm2, sky.DniWm2, dniExtraWm2),
+            _ => sky.DhiWm2 * (1 + cosTilt) * 0.5,
+        };
+        return new PoaIrradiance(direct, skyDiffuse, sky.GhiWm2 * albedo * (1 - cosTilt) * 0.5);
     }
 }

@@ -101,9 +101,10 @@ public sealed class OnnxChainPredictorTests(ITestOutputHelper output)
         var noon = new WeatherPoint(new DateTimeOffset(2026, 6, 21, 16, 30, 0, TimeSpan.Zero), 850, 700, 150, 28, 2);
         var night = noon with { StartUtc = noon.StartUtc.AddHours(12), GhiWm2 = 0, DniWm2 = 0, DhiWm2 = 0 };
 
-        using var onnx = BundlePowerModel.Create(loaded, "onnx");
-        using var engine = BundlePowerModel.Create(loaded, "engine");
-        using var formulas = BundlePowerModel.Create(loaded, "formulas");
+        using var onnxRunner = new OnnxChainPredictor(loaded);
+        var onnx = new BundlePowerModel(loaded, onnxRunner, null);
+        var engine = new BundlePowerModel(loaded, new EngineChainPredictor(loaded), null);
+        var formulas = new BundlePowerModel(loaded, FormulaChainPredictor.Create(loaded), null);
         var acOnnx = onnx.ExpectedAcW(noon, TimeSpan.FromHours(1));
         var acEngine = engine.ExpectedAcW(noon, TimeSpan.FromHours(1));
         var acFormulas = formulas.ExpectedAcW(noon, TimeSpan.FromHours(1));

@@ -73,10 +73,9 @@ public sealed class SimulateCommandTests : IDisposable
             File.ReadLines(output).First().Split(','));
         var reference = ReadCsv(RepoPaths.Shared("reference/pvlib/greensboro_hourly.csv"));
         Assert.Equal(8760, ours["time"].Length);
-        for (var i = 0; i < 8760; i++)
-        {
-            Assert.Equal(DateTimeOffset.Parse(reference["time_mid"][i], CultureInfo.InvariantCulture), DateTimeOffset.Parse(ours["time"][i], CultureInfo.InvariantCulture));
-        }
+        var mismatch = Enumerable.Range(0, 8760).FirstOrDefault(i =>
+            DateTimeOffset.Parse(reference["time_mid"][i], CultureInfo.InvariantCulture) != DateTimeOffset.Parse(ours["time"][i], CultureInfo.InvariantCulture), -1);
+        Assert.True(mismatch < 0, $"time differs at row {mismatch + 1}");
         var checks = new (string Ours, Func<int, double> Expected, double Tolerance)[]
         {
             ("zenith_deg", i => Parse(reference["zenith"][i]), 0.001),
@@ -104,7 +103,10 @@ public sealed class SimulateCommandTests : IDisposable
             {
                 var e = expected(i);
                 var a = Parse(ours[column][i]);
-                Assert.False(double.IsNaN(a), $"{column} row {i + 1}: empty");
+                if (double.IsNaN(a))
+                {
+                    Assert.Fail($"{column} row {i + 1}: empty");
+                }
                 if (double.IsNaN(e))
                 {
                     // pvlib's Perez gives NaN when DHI is 0 with the sun up (clearness 0/0); we give no sky diffuse instead.
@@ -112,7 +114,10 @@ public sealed class SimulateCommandTests : IDisposable
                     continue;
                 }
                 compared++;
-                Assert.True(Math.Abs(a - e) <= tolerance, $"{column} row {i + 1}: expected {e}, got {a} (tolerance {tolerance})");
+                if (!(Math.Abs(a - e) <= tolerance))
+                {
+                    Assert.Fail($"{column} row {i + 1}: expected {e}, got {a} (tolerance {tolerance})");
+                }
             }
             Assert.True(compared >= 8700, $"{column}: only {compared} rows compared");
         }

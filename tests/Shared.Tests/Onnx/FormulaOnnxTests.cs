@@ -47,20 +47,36 @@ public class FormulaOnnxTests
     [Fact]
     public void ToModel_RandomFormulas_OnnxAgreesWithProgramTo1e6()
     {
-        var rng = new Random(3);
         var data = FormulaTestData.Columns(200, 8);
         var rowMajor = RowMajor(data, 200, 3);
         var output = new double[200];
-        for (var t = 0; t < 30; t++)
+        foreach (var (expr, model) in RandomModels())
         {
-            var expr = FormulaTestData.TameOps.Tree(rng, rng.Next(1, 10));
-            var onnx = OnnxRun.Run(FormulaOnnx.ToModel(expr, FormulaTestData.Vars, OnnxElementType.Double), "x", rowMajor, 200, 3);
+            var onnx = OnnxRun.Run(model, "x", rowMajor, 200, 3);
             FormulaProgram.Compile(expr, FormulaTestData.Vars).Evaluate<double>(data, 200, output);
             for (var i = 0; i < 200; i++)
             {
                 Assert.True(Math.Abs(onnx[i] - output[i]) <= 1e-6 * Math.Max(Math.Abs(output[i]), 1e-12), $"{expr} row {i}: {onnx[i]} vs {output[i]}");
             }
         }
+    }
+
+    private static List<(Expr Expr, byte[] Model)> RandomModels()
+    {
+        var rng = new Random(3);
+        return Enumerable.Range(0, 30)
+            .Select(_ => FormulaTestData.TameOps.Tree(rng, rng.Next(1, 10)))
+            .Select(e => (e, FormulaOnnx.ToModel(e, FormulaTestData.Vars, OnnxElementType.Double)))
+            .ToList();
+    }
+
+    [SkippableFact]
+    public void ToModel_RandomFormulas_PassOnnxChecker()
+    {
+        var models = RandomModels();
+        var lines = OnnxChecker.CheckBytes(models.Select(m => m.Model).ToList()).Split('\n');
+        Assert.Equal(models.Count, lines.Length);
+        Assert.All(lines, l => Assert.Equal("ok ir 8 opset 17", l.Trim()));
     }
 
     [Fact]

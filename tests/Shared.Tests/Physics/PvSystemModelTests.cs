@@ -32,13 +32,14 @@ public sealed class PvSystemModelTests
         for (var i = 0; i < rows.Length; i++)
         {
             var instant = model.Simulate(rows[i]);
-            Assert.Equal(instant.Step.Sun.ApparentZenithDeg, series.Steps[i].Sun.ApparentZenithDeg, 1e-9);
-            Assert.Equal(instant.Step.Sun.AzimuthDeg, series.Steps[i].Sun.AzimuthDeg, 1e-9);
-            Assert.Equal(instant.Step.DcPowerW, series.Steps[i].DcPowerW, 1e-6);
-            Assert.Equal(instant.Step.AcPowerW, series.Steps[i].AcPowerW, 1e-6);
+            // The series path interpolates the SPA's periodic terms between whole days (error < 1e-6°).
+            Assert.Equal(instant.Step.Sun.ApparentZenithDeg, series.Steps[i].Sun.ApparentZenithDeg, 1e-6);
+            Assert.Equal(instant.Step.Sun.AzimuthDeg, series.Steps[i].Sun.AzimuthDeg, 1e-6);
+            Assert.Equal(instant.Step.DcPowerW, series.Steps[i].DcPowerW, 1e-4);
+            Assert.Equal(instant.Step.AcPowerW, series.Steps[i].AcPowerW, 1e-4);
             Assert.Equal(instant.Step.Flags, series.Steps[i].Flags);
-            Assert.Equal(instant.Planes[1].Poa.GlobalWm2, series.Plane(i, 1).Poa.GlobalWm2, 1e-6);
-            Assert.Equal(instant.Planes[0].CellTemperatureC, series.Plane(i, 0).CellTemperatureC, 1e-9);
+            Assert.Equal(instant.Planes[1].Poa.GlobalWm2, series.Plane(i, 1).Poa.GlobalWm2, 1e-5);
+            Assert.Equal(instant.Planes[0].CellTemperatureC, series.Plane(i, 0).CellTemperatureC, 1e-6);
         }
     }
 

@@ -83,11 +83,17 @@ internal static class Tolerance
         {
             if (double.IsNaN(expected[i]))
             {
-                Assert.True(double.IsNaN(actual(i)), $"{name}: row {i + 1}: expected empty (NaN), got {actual(i)}");
+                if (!double.IsNaN(actual(i)))
+                {
+                    Assert.Fail($"{name}: row {i + 1}: expected empty (NaN), got {actual(i)}");
+                }
                 continue;
             }
             var allowed = relative * Math.Abs(expected[i]) + 5e-7;
-            Assert.True(Math.Abs(actual(i) - expected[i]) <= allowed, $"{name}: row {i + 1}: expected {expected[i]}, got {actual(i)}");
+            if (!(Math.Abs(actual(i) - expected[i]) <= allowed))
+            {
+                Assert.Fail($"{name}: row {i + 1}: expected {expected[i]}, got {actual(i)}");
+            }
         }
     }
 }

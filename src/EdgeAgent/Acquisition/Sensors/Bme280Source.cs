@@ -14,6 +14,8 @@ public sealed class Bme280Source : I2cSensorSource
     private static readonly string[] Produces = [SensorQuantities.TempAirC, SensorQuantities.HumidityPct, SensorQuantities.PressurePa];
     private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(2);
     private const int MaxStatusPolls = 50;
+    private const byte TempMsbRegister = 0xFA;
+    private const int ResetValue = 0x80000;
 
 
     /// <param name="device">The chip on its bus and address.</param>
@@ -50,6 +52,14 @@ public sealed class Bme280Source : I2cSensorSource
             ? Good(quantity, value, at)
             : Suspect(quantity, value, at, string.Create(CultureInfo.InvariantCulture, $"{value:0.##} {unit} outside the BME280's range {min} to {max}"));
 
+    /// <summary>adc_T as the chip holds it (20 bits); 0x80000 until a measurement has run.</summary>
+    private int RawTemperature()
+    {
+        Span<byte> raw = stackalloc byte[3];
+        Device.WriteRead([TempMsbRegister], raw);
+        return (raw[0] << 12) | (raw[1] << 4) | (raw[2] >> 4);
+    }
+
     private async ValueTask<Attempt<(double, double, double)>> MeasureAsync(CancellationToken cancellationToken)
     {
         try
@@ -73,6 +83,10 @@ public sealed class Bme280Source : I2cSensorSource
                     return Attempt<(double, double, double)>.Retry("measurement did not finish (status bit 3 stuck)");
                 }
                 await Task.Delay(StatusPoll, Time, cancellationToken).ConfigureAwait(false);
+            }
+            if (RawTemperature() == ResetValue)
+            {
+                return Attempt<(double, double, double)>.Retry("no measurement: the data registers still hold the reset value 0x80000");
             }
             if (!bme.TryReadTemperature(out Temperature t) || !bme.TryReadPressure(out Pressure p) || !bme.TryReadHumidity(out RelativeHumidity h))
             {

@@ -36,6 +36,11 @@ public sealed class SensorProbe
             throw new InputException("option --sensors-config: a JSON sensor list is required (or --simulated to probe the twins)");
         }
         SensorValidation.Validate(options, file);
+        if (options.Sensors.Count == 0)
+        {
+            ctx.Error.WriteLine($"edgeagent probe: {file}: no sensors configured");
+            return 1;
+        }
 
         using ISensorHardware hardware = simulated
             ? new SimulatedSensorHardware(options, ctx.Time.GetUtcNow())
@@ -45,7 +50,7 @@ public sealed class SensorProbe
         {
             if (listenS > 0 && sources.Any(s => s is PulseSource))
             {
-                ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"counting pulses for {listenS:0.#} s ..."));
+                ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"counting pulses for {listenS:0.#} s{(simulated ? " of simulated time" : "")} ..."));
                 await hardware.SettleAsync(TimeSpan.FromSeconds(listenS), ct).ConfigureAwait(false);
             }
             var rows = new List<(SensorSource Source, IReadOnlyList<Reading> Readings)>();
@@ -121,7 +126,7 @@ public sealed class SensorProbe
         {
             return $"{reading.Quantity} {quality}: {reading.Reason}";
         }
-        var text = string.Create(CultureInfo.InvariantCulture, $"{reading.Quantity} = {v:0.###} {Unit(reading.Quantity)} {quality}");
+        var text = string.Create(CultureInfo.InvariantCulture, $"{reading.Quantity} = {v:0.##} {Unit(reading.Quantity)} {quality}");
         return reading.Reason is null ? text : $"{text} ({reading.Reason})";
     }
 

@@ -32,11 +32,20 @@ public static class SensorValidation
         var names = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var i2c = new Dictionary<(int Bus, int Address), int>();
         var pins = new Dictionary<int, int>();
+        if (options.Sensors is null)
+        {
+            return ["sensors: expected a list of sensors, got null"];
+        }
         var list = options.Sensors;
         for (var i = 0; i < list.Count; i++)
         {
             var s = list[i];
             var key = $"sensors[{i}]";
+            if (s is null)
+            {
+                errors.Add($"{key}: expected a sensor object, got null");
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(s.Name))
             {
                 errors.Add($"{key}.name: a name is required");
@@ -156,7 +165,7 @@ public static class SensorValidation
     /// <summary>BCM 2 and 3 are SDA/SCL of I²C bus 1: a pulse input there breaks every I²C sensor.</summary>
     private static void CheckI2cPinsFree(List<string> errors, List<SensorConfig> list, Dictionary<int, int> pins)
     {
-        if (!list.Any(s => s.UsesI2c && s.Bus == 1))
+        if (!list.Any(s => s is { UsesI2c: true, Bus: 1 }))
         {
             return;
         }

@@ -122,6 +122,21 @@ public sealed class Bme280SourceTests
     }
 
     [Fact]
+    public async Task ReadAsync_ChipNeverConverts_MissingNotTheResetValueCompensated()
+    {
+        using var chip = new SimulatedBme280 { Stalled = true };
+        using var source = new Bme280Source(Bme280(retries: 1), chip, TimeProvider.System, shouldDispose: false);
+
+        var readings = await source.ReadAsync(CancellationToken.None);
+
+        Assert.All(readings, r =>
+        {
+            Assert.Equal(ReadingQuality.Missing, r.Quality);
+            Assert.Contains("reset value 0x80000 (2 attempts)", r.Reason, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task ReadAsync_TemperatureOutsideChipRange_Suspect()
     {
         using var chip = new SimulatedBme280 { TemperatureC = 95 };

@@ -1,4 +1,5 @@
 using PvEdge.EdgeAgent.Acquisition.Sensors;
+using PvEdge.EdgeAgent.Commands;
 using PvEdge.Shared.Cli;
 using PvEdge.TestSupport;
 
@@ -10,21 +11,13 @@ public sealed class SensorProbeTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
-    /// <summary>The probe as the CLI host runs it, so InputException becomes exit 2 exactly as for <c>edgeagent probe --sensors</c>.</summary>
-    private sealed class ProbeVerb : ICliCommand
-    {
-        public string Name => "probe";
-        public string Usage => SensorProbe.Usage;
-        public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken) =>
-            new SensorProbe().RunAsync(args, context, cancellationToken);
-    }
-
+    /// <summary>Runs <c>edgeagent probe ...</c> through the CLI host and the real ProbeCommand, so InputException becomes exit 2.</summary>
     private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
         var ctx = new CliContext(output, error, TimeProvider.System);
-        var code = await CliHost.RunAsync("edgeagent", ["probe", .. args], [new ProbeVerb()], ctx, CancellationToken.None);
+        var code = await CliHost.RunAsync("edgeagent", ["probe", .. args], [new ProbeCommand()], ctx, CancellationToken.None);
         return (code, output.ToString(), error.ToString());
     }
 

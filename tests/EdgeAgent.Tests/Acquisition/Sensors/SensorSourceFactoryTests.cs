@@ -30,6 +30,8 @@ public sealed class SensorSourceFactoryTests
             }
 
             Assert.Equal(["module-temp", "air", "poa", "meter", "wind"], sources.Select(s => s.Name));
+            Assert.Equal(options.Sensors.Select(c => TimeSpan.FromSeconds(c.CadenceS)), sources.Select(s => s.Cadence));
+            Assert.All(readings, r => Assert.Contains(r.Source, options.Sensors.Select(c => c.Name)));
             Assert.All(readings, r => Assert.True(r.Quality == ReadingQuality.Good, r.ToString()));
             Assert.Equal(812, Single(readings, SensorQuantities.PoaWm2).Value!.Value, 0.6);
             Assert.Equal(17.3, Single(readings, SensorQuantities.TempAirC).Value!.Value, 0.01);
@@ -37,7 +39,7 @@ public sealed class SensorSourceFactoryTests
             Assert.Equal(99_800, Single(readings, SensorQuantities.PressurePa).Value!.Value, 2.0);
             Assert.Equal(44.1, Single(readings, SensorQuantities.TempModuleC).Value!.Value, 0.07); // 1/16 °C steps
             Assert.Equal(5.5, Single(readings, SensorQuantities.WindSpeedMs).Value!.Value, 0.667 / 30 + 1e-9); // ±1 pulse in 30 s
-            Assert.Equal(3_100, Single(readings, SensorQuantities.MeterPowerW).Value!.Value, 3_100 * 0.01);
+            Assert.Equal(3_100, Single(readings, SensorQuantities.MeterPowerW).Value!.Value, 3_100 * 0.001);
             Assert.All(readings, r => Assert.Equal(hardware.Clock.GetUtcNow(), r.TimestampUtc));
         }
         finally

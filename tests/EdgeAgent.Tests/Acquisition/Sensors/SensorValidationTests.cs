@@ -142,6 +142,16 @@ public sealed class SensorValidationTests
         Assert.StartsWith(expected, ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{ "sensors": null }""", "sensors: expected a list")]
+    [InlineData("""{ "sensors": [ null ] }""", "sensors[0]: expected a sensor object")]
+    public void Validate_NullLists_OneLineNotACrash(string json, string expected)
+    {
+        var ex = Assert.Throws<InputException>(() => SensorValidation.Validate(SensorOptions.Parse(json, "s.json"), "s.json"));
+
+        Assert.Equal($"s.json: {expected}", ex.Message[..(8 + expected.Length)]);
+    }
+
     [Fact]
     public void OptionsValidator_BadPin_FailsWithAllErrors()
     {

@@ -47,6 +47,9 @@ public sealed class SimulatedBme280 : SimulatedI2cDevice
     public double PressurePa { get; set; } = 101_325;
     public double HumidityPct { get; set; } = 48;
 
+    /// <summary>True: mode writes are taken but nothing is converted (a chip in brown-out), so the data registers keep their reset value.</summary>
+    public bool Stalled { get; set; }
+
     /// <summary>Forced or normal-mode conversions done.</summary>
     public int Conversions { get; private set; }
 
@@ -128,6 +131,10 @@ public sealed class SimulatedBme280 : SimulatedI2cDevice
 
     private void Convert()
     {
+        if (Stalled)
+        {
+            return;
+        }
         Conversions++;
         var osrsT = (_regs[CtrlMeas] >> 5) & 0b111;
         var osrsP = (_regs[CtrlMeas] >> 2) & 0b111;

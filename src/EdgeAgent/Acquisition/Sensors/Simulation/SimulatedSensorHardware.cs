@@ -26,7 +26,7 @@ public sealed class SimulatedSensorHardware : ISensorHardware
     private readonly SensorOptions _options;
     private readonly Dictionary<(int Bus, int Address), SimulatedI2cDevice> _chips = [];
     private readonly Lazy<SimulatedOneWireBus> _oneWire;
-    private readonly Dictionary<int, (double Hz, TimeSpan Width, DateTimeOffset Next)> _pulsePins = [];
+    private readonly Dictionary<int, PulsePlan> _pulsePins = [];
     private readonly Lock _gate = new();
     private ITimer? _live;
 
@@ -99,22 +99,22 @@ public sealed class SimulatedSensorHardware : ISensorHardware
         return Task.CompletedTask;
     }
 
+    /// <summary>Plays every edge due up to <paramref name="end"/> in time order (pulses on different pins interleave exactly).</summary>
     private void SettleTo(DateTimeOffset end)
     {
         lock (_gate)
         {
             while (true)
             {
-                var due = _pulsePins.Where(p => p.Value.Hz > 0).OrderBy(p => p.Value.Next).FirstOrDefault();
-                if (due.Value.Hz <= 0 || due.Value.Next + due.Value.Width > end)
+                var due = _pulsePins.Where(p => p.Value.Hz > 0).OrderBy(p => p.Value.NextEdge).FirstOrDefault();
+                if (due.Value is not { } plan || plan.NextEdge > end)
                 {
                     break;
                 }
-                var (hz, width, next) = due.Value;
-                var wait = next - Clock.GetUtcNow();
-                Clock.Advance(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-                Driver.Pulse(due.Key, width);
-                _pulsePins[due.Key] = (hz, width, next + TimeSpan.FromSeconds(1 / hz));
+                Driver.Edge(due.Key, plan.LineLow ? PinEventTypes.Rising : PinEventTypes.Falling, plan.NextEdge - Clock.GetUtcNow());
+                _pulsePins[due.Key] = plan.LineLow
+                    ? plan with { LineLow = false, NextEdge = plan.PulseStart + TimeSpan.FromSeconds(1 / plan.Hz) }
+                    : plan with { LineLow = true, PulseStart = plan.NextEdge, NextEdge = plan.NextEdge + plan.Width };
             }
             var left = end - Clock.GetUtcNow();
             Clock.Advance(left > TimeSpan.Zero ? left : TimeSpan.Zero);
@@ -168,9 +168,13 @@ public sealed class SimulatedSensorHardware : ISensorHardware
 
     private void SetPulses(int pin, double hz, TimeSpan width)
     {
-        var next = _pulsePins.TryGetValue(pin, out var old) ? old.Next : Clock.GetUtcNow() + TimeSpan.FromMilliseconds(100);
-        _pulsePins[pin] = (hz, width, next);
+        _pulsePins[pin] = _pulsePins.TryGetValue(pin, out var old)
+            ? old with { Hz = hz, Width = width }
+            : new PulsePlan(hz, width, Clock.GetUtcNow() + TimeSpan.FromMilliseconds(100), Clock.GetUtcNow(), LineLow: false);
     }
+
+    /// <summary>A pin's pulse train: the next edge, and whether the line is low (inside a pulse) until then.</summary>
+    private sealed record PulsePlan(double Hz, TimeSpan Width, DateTimeOffset NextEdge, DateTimeOffset PulseStart, bool LineLow);
 
     public void Dispose()
     {

@@ -1,0 +1,101 @@
+using PvEdge.EdgeAgent.Acquisition;
+using PvEdge.EdgeAgent.Storage;
+
+namespace PvEdge.EdgeAgent.Tests.Storage;
+
+public sealed class AgentDatabaseTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 6, 21, 12, 0, 0, TimeSpan.Zero);
+    private readonly string _dir = Directory.CreateTempSubdirectory("edgeagent-db-").FullName;
+
+    private string Db => Path.Combine(_dir, "a.db");
+
+    [Fact]
+    public void PeekOutbox_AfterAcknowledge_KeepsOrderAndDropsAcknowledged()
+    {
+        using var db = new AgentDatabase(Db);
+        var a = db.Enqueue("t/a", "1", false, "anomaly", T0);
+        var b = db.Enqueue("t/b", "2", false, "telemetry", T0);
+        var c = db.Enqueue("t/c", "3", true, "anomaly", T0);
+        db.Acknowledge(b);
+        var left = db.PeekOutbox(10);
+        Assert.Equal([a, c], left.Select(m => m.Id));
+        Assert.True(left[1].Retain);
+    }
+
+    [Fact]
+    public void Enqueue_OverCapacity_DropsOldestTelemetryBeforeEvents()
+    {
+        using var db = new AgentDatabase(Db, outboxMaxMessages: 3);
+        db.Enqueue("e", "event1", false, "anomaly", T0);
+        db.Enqueue("t", "tel1", false, "telemetry", T0);
+        db.Enqueue("t", "tel2", false, "telemetry", T0);
+        db.Enqueue("e", "event2", false, "anomaly", T0);
+        Assert.Equal(["event1", "tel2", "event2"], db.PeekOutbox(10).Select(m => m.Payload));
+    }
+
+    [Fact]
+    public void Outbox_ReopenedAfterDispose_StillHoldsMessages()
+    {
+        using (var db = new AgentDatabase(Db))
+        {
+            db.Enqueue("t", "kept", false, "anomaly", T0);
+        }
+        using var again = new AgentDatabase(Db);
+        Assert.Equal("kept", Assert.Single(again.PeekOutbox(10)).Payload);
+    }
+
+    [Fact]
+    public void DeleteHistoryBefore_Cutoff_RemovesOnlyOlderValues()
+    {
+        using var db = new AgentDatabase(Db);
+        db.WriteHistory(T0, TimeSpan.FromMinutes(1), [new("ac_power_w", 1.0)]);
+        db.WriteHistory(T0.AddDays(2), TimeSpan.FromMinutes(1), [new("ac_power_w", 2.0)]);
+        Assert.Equal(1, db.DeleteHistoryBefore(T0.AddDays(1)));
+        var left = db.ReadHistory(T0.AddDays(-10), T0.AddDays(10), TimeSpan.FromMinutes(1));
+        Assert.Equal(2.0, Assert.Single(left).Value);
+    }
+
+    [Fact]
+    public void HistoryCsv_WriteThenRead_RoundTripsValuesAndMissingCells()
+    {
+        using var db = new AgentDatabase(Db);
+        var step = TimeSpan.FromMinutes(15);
+        db.WriteHistory(T0, step, [new("ac_power_w", 1500.5), new("dc_power_w__mppt1", 800.0), new("poa_wm2", null), new("energy_total_kwh", 5.0)]);
+        db.WriteHistory(T0 + step, step, [new("ac_power_w", null), new("dc_power_w__mppt1", 810.0), new("poa_wm2", 700.0)]);
+        var path = Path.Combine(_dir, "h.csv");
+        using (var w = new StreamWriter(path))
+        {
+            Assert.Equal(2, HistoryCsv.Write(w, db.ReadHistory(T0, T0.AddHours(1), step)));
+        }
+        var lines = File.ReadAllLines(path);
+        Assert.Equal("time,ac_power_w,dc_power_w__mppt1,poa_wm2", lines[0]);
+        Assert.Equal("2026-06-21T12:00:00+00:00,1500.5,800,", lines[1]);
+        var records = HistoryCsv.Read(path);
+        Assert.Equal(step, records[0].Step);
+        Assert.Null(records[1].Get("ac_power_w"));
+        Assert.Equal(700, records[1].Get("poa_wm2"));
+    }
+
+    [Fact]
+    public void HistoryCsvRead_BadCell_NamesLineAndColumn()
+    {
+        var path = Path.Combine(_dir, "bad.csv");
+        File.WriteAllText(path, "time,ac_power_w\n2026-06-21T12:00:00+00:00,1\n2026-06-21T12:15:00+00:00,abc\n");
+        var ex = Assert.Throws<PvEdge.Shared.Cli.InputException>(() => HistoryCsv.Read(path));
+        Assert.Contains(":3:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ac_power_w", ex.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dir, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

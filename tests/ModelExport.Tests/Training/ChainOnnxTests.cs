@@ -1,0 +1,90 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using PvEdge.Shared.Learning;
+using Tensor = PvEdge.Shared.Learning.Tensor;
+using PvEdge.Shared.Learning.Chain;
+using PvEdge.TestSupport;
+
+namespace PvEdge.ModelExport.Tests.Training;
+
+public sealed class ChainOnnxTests
+{
+    private static ChainModel RandomSiteModel()
+    {
+        var rng = new SeededRandom(3);
+        var model = new ChainModel(new ChainNets(ChainConfig.Default, rng), new SiteParameters(1, ChainConfig.Default.LatentSize));
+        foreach (var p in model.Parameters)
+        {
+            for (var k = 0; k < p.Length; k++)
+            {
+                p.Data[k] += (float)(0.3 * rng.NextGaussian());
+            }
+        }
+        model.Sites.Gain.Data[0] = 0.8f;
+        return model;
+    }
+
+    private static Tensor Features(int n)
+    {
+        var rng = new SeededRandom(4);
+        var x = new Tensor(n, ChainColumns.Count);
+        for (var r = 0; r < n; r++)
+        {
+            var az = rng.Uniform(0, 2 * Math.PI);
+            x[r, ChainColumns.SinAzimuth] = (float)Math.Sin(az);
+            x[r, ChainColumns.CosAzimuth] = (float)Math.Cos(az);
+            x[r, ChainColumns.Elevation] = (float)rng.Uniform(0, 0.9);
+            x[r, ChainColumns.Beam] = (float)rng.Uniform(0, 1);
+            x[r, ChainColumns.SkyDiffuse] = (float)rng.Uniform(0, 0.3);
+            x[r, ChainColumns.Ground] = (float)rng.Uniform(0, 0.03);
+            x[r, ChainColumns.TempAir] = (float)rng.Uniform(-1, 1);
+            x[r, ChainColumns.Wind] = (float)rng.Uniform(0, 1);
+            x[r, ChainColumns.DcAcRatio] = (float)rng.Uniform(0.9, 1.6);
+        }
+        return x;
+    }
+
+    [Fact]
+    public void ExportChain_OnnxRuntime_MatchesTheTrainedModel()
+    {
+        var model = RandomSiteModel();
+        var x = Features(64);
+        var ac = new float[64];
+        var dc = new float[64];
+        var poa = new float[64];
+        model.Predict(x, ac, dc, poa, []);
+        using var session = new InferenceSession(ChainOnnx.ExportChain(model, 5000, 4000));
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("features", new DenseTensor<float>(x.Data, [64, ChainColumns.Count]))]);
+        var onnxAc = results.First(r => r.Name == "ac_power_w").AsEnumerable<float>().ToArray();
+        var onnxDc = results.First(r => r.Name == "dc_power_w").AsEnumerable<float>().ToArray();
+        var onnxPoa = results.First(r => r.Name == "poa_wm2").AsEnumerable<float>().ToArray();
+        for (var i = 0; i < 64; i++)
+        {
+            Assert.Equal(ac[i] * 4000, onnxAc[i], 0.05);
+            Assert.Equal(dc[i] * 5000, onnxDc[i], 0.05);
+            Assert.Equal(poa[i] * 1000, onnxPoa[i], 0.01);
+        }
+        Assert.All(onnxAc, v => Assert.InRange(v, 0, 4000.01));
+    }
+
+    [Fact]
+    public void ExportShading_OnnxRuntime_MatchesShadingAt()
+    {
+        var model = RandomSiteModel();
+        using var session = new InferenceSession(ChainOnnx.ExportShading(model));
+        var sun = new float[] { 100, 10, 180, 45, 250, 5, 300, 70 };
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("sun", new DenseTensor<float>(sun, [4, 2]))]);
+        var s = results.First().AsEnumerable<float>().ToArray();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(model.ShadingAt(0, sun[2 * i], sun[2 * i + 1]), s[i], 4);
+        }
+    }
+
+    [SkippableFact]
+    public void ExportChain_OnnxChecker_Accepts()
+    {
+        var output = OnnxChecker.CheckBytes(ChainOnnx.ExportChain(RandomSiteModel(), 5000, 4000));
+        Assert.StartsWith("ok", output, StringComparison.Ordinal);
+    }
+}
