@@ -29,9 +29,10 @@ public sealed class DefaultBundleTests
     {
         var bundle = Load();
         var noon = new WeatherPoint(new DateTimeOffset(2026, 6, 21, 16, 30, 0, TimeSpan.Zero), 900, 800, 120, 27, 2);
-        using var onnx = BundlePowerModel.Create(bundle, "onnx");
-        using var formulas = BundlePowerModel.Create(bundle, "formulas");
-        using var engine = BundlePowerModel.Create(bundle, "engine");
+        using var onnxRunner = new OnnxChainPredictor(bundle);
+        var onnx = new BundlePowerModel(bundle, onnxRunner, null);
+        var formulas = new BundlePowerModel(bundle, FormulaChainPredictor.Create(bundle), null);
+        var engine = new BundlePowerModel(bundle, new EngineChainPredictor(bundle), null);
         var physics = new PhysicsPowerModel(bundle.Site).ExpectedAcW(noon, TimeSpan.FromHours(1));
 
         var ac = onnx.ExpectedAcW(noon, TimeSpan.FromHours(1));
