@@ -23,7 +23,8 @@ public sealed class RobustnessTests
         await using var bridge = Bridge(device);
         var started = TimeProvider.System.GetTimestamp();
         await Assert.ThrowsAsync<TException>(() => bridge.ReadHoldingRegistersAsync(1, 10, 2, CancellationToken.None));
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < Timeout + TimeSpan.FromMilliseconds(600), "error came later than the timeout");
+        // The slack covers connecting and first-call JIT on a loaded 2-core CI machine; a hang would blow through it.
+        Assert.True(TimeProvider.System.GetElapsedTime(started) < Timeout + TimeSpan.FromSeconds(2), "error came later than the timeout");
         var values = await bridge.ReadHoldingRegistersAsync(1, 10, 2, CancellationToken.None);
         Assert.Equal(new ushort[] { 110, 111 }, values);
     }
