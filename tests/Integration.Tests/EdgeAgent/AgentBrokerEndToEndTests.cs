@@ -55,7 +55,7 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
         var db = Path.Combine(_dir, "agent.db");
         var config = WriteConfig(port, db);
 
-        using (var agent = new AgentProcess(config))
+        using (var agent = AgentProcess.Start(["run", "--config", config], environment: null, workingDirectory: Path.GetDirectoryName(config)))
         {
             try
             {
@@ -114,7 +114,8 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
         Assert.NotEmpty(queued);
 
         broker.Start();
-        using var restarted = new AgentProcess(config, new Dictionary<string, string> { ["EDGEAGENT__Demo__StartUtc"] = "2026-06-22T14:00:00Z" });
+        using var restarted = AgentProcess.Start(["run", "--config", config],
+            new Dictionary<string, string> { ["EDGEAGENT__Demo__StartUtc"] = "2026-06-22T14:00:00Z" }, Path.GetDirectoryName(config));
         try
         {
             static string Id(string payload) => payload.StartsWith('{') && JsonDocument.Parse(payload).RootElement.TryGetProperty("id", out var id) ? id.GetString() ?? "" : "";

@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using PvEdge.EdgeAgent.Hosting;
 
-namespace PvEdge.Integration.Tests.Deploy;
+namespace PvEdge.Integration.Tests;
 
 /// <summary>The real <c>edgeagent</c> as a child process (the build the tests reference, started through the dotnet host), with its output
-/// drained into a short ring buffer for failure messages. <see cref="Kill"/> is SIGKILL: no shutdown code runs.</summary>
+/// kept for assertions (<see cref="Output"/>) and failure messages (<see cref="Log"/>, <see cref="Tail"/>). <see cref="Kill"/> is SIGKILL:
+/// no shutdown code runs. One helper for every integration test that runs the agent.</summary>
 internal sealed class AgentProcess : IDisposable
 {
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _tail = new();
 
     private AgentProcess(Process process)
     {
@@ -20,9 +20,20 @@ internal sealed class AgentProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static AgentProcess Start(params string[] args)
+    public static AgentProcess Start(params string[] args) => Start(args, environment: null, workingDirectory: null);
+
+    /// <summary>Starts the agent with <paramref name="args"/>, extra environment variables and, when given, another working directory.</summary>
+    public static AgentProcess Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment, string? workingDirectory)
     {
-        var info = StartInfo(args);
+        var info = StartInfo([.. args]);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[k] = v;
+        }
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
         return new AgentProcess(Process.Start(info)!);
@@ -59,7 +70,14 @@ internal sealed class AgentProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public string Tail => string.Join('\n', _tail);
+    /// <summary>Every line the agent wrote to stdout and stderr, in order.</summary>
+    public ConcurrentQueue<string> Output { get; } = new();
+
+    /// <summary>All of the output, for a failure message.</summary>
+    public string Log => string.Join('\n', Output);
+
+    /// <summary>The last 40 lines of the output, for a failure message inside a loop.</summary>
+    public string Tail => string.Join('\n', Output.TakeLast(40));
 
     public void Kill()
     {
@@ -72,14 +90,9 @@ internal sealed class AgentProcess : IDisposable
 
     private void Keep(string? line)
     {
-        if (line is null)
+        if (line is not null)
         {
-            return;
-        }
-        _tail.Enqueue(line);
-        while (_tail.Count > 40)
-        {
-            _tail.TryDequeue(out _);
+            Output.Enqueue(line);
         }
     }
 
