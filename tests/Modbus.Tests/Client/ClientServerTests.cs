@@ -25,7 +25,7 @@ public sealed class ClientServerTests : IAsyncLifetime
         unit.DiscreteInputs[103] = true;
         _server = new ModbusTcpServer(_model, IPAddress.Loopback, 0);
         _server.Start();
-        _client = ModbusClient.ForTcp("127.0.0.1", _server.Port, new ModbusClientOptions { Timeout = TimeSpan.FromMilliseconds(500), Retries = 0 });
+        _client = ModbusClient.ForTcp("127.0.0.1", _server.Port, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(5), Retries = 0 });
         return Task.CompletedTask;
     }
 
@@ -79,6 +79,7 @@ public sealed class ClientServerTests : IAsyncLifetime
     [Fact]
     public async Task ReadHoldingRegisters_UnknownUnit_TimesOutWithTypedError()
     {
+        _client.Options.Timeout = TimeSpan.FromMilliseconds(500);
         var started = TimeProvider.System.GetTimestamp();
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => _client.ReadHoldingRegistersAsync(9, 0, 1, CancellationToken.None));
         Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(2));

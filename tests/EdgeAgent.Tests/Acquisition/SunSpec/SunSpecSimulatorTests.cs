@@ -164,8 +164,9 @@ public sealed class SunSpecSimulatorTests
         model.AddUnit(1).HoldingRegisters.Load(0, [1, 2, 3, 4]);
         await using var server = new PvEdge.Modbus.Server.ModbusTcpServer(model, System.Net.IPAddress.Loopback, 0);
         server.Start();
-        await using var client = ModbusClient.ForTcp("127.0.0.1", server.Port, new ModbusClientOptions { Timeout = TimeSpan.FromMilliseconds(500), Retries = 0 });
+        await using var client = ModbusClient.ForTcp("127.0.0.1", server.Port, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(5), Retries = 0 });
         Assert.Null(await SunSpecDiscovery.DiscoverAsync(client, 1, CancellationToken.None));
+        client.Options.Timeout = TimeSpan.FromMilliseconds(500); // short only where no reply is expected
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => SunSpecDiscovery.DiscoverAsync(client, 9, CancellationToken.None));
     }
 
