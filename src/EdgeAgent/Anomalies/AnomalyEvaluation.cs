@@ -58,7 +58,7 @@ public static class AnomalyEvaluation
             {
                 weatherDay = t;
                 var points = Enumerable.Range(-1, 10 * 4).Select(i => WeatherState.CloudyWeather(models.ClearSky, clouds, ForecastFloor(t) + TimeSpan.FromMinutes(15 * i), TimeSpan.FromMinutes(15))).ToList();
-                var f = new WeatherForecast(WeatherService.SimulatedSource, t, TimeSpan.FromMinutes(15), points);
+                var f = new WeatherForecast(Demo.DemoWeather.Name, t, TimeSpan.FromMinutes(15), points);
                 weather.Set(f, f);
             }
             clock.UtcNow = t + TimeSpan.FromSeconds(30);

@@ -2,35 +2,41 @@ using System.Globalization;
 using PvEdge.EdgeAgent.Demo;
 using PvEdge.EdgeAgent.Forecasting;
 using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Inference;
 using PvEdge.EdgeAgent.Weather;
 using PvEdge.Shared.Cli;
 
 namespace PvEdge.EdgeAgent.Commands;
 
-/// <summary><c>edgeagent forecast [--site S] [--weather W] [--bundle B [--runner onnx|formulas]] [--from T] [--hours N] [--json]</c>: one forecast, printed.</summary>
+/// <summary><c>edgeagent forecast [--site S] [--weather W|demo] [--bundle B [--runner onnx|formulas] [--public-key K]] [--from T] [--hours N] [--json]</c>:
+/// one forecast, printed. <c>--weather demo</c> is the demo's weather (clear sky × the stochastic clouds of <c>--cloud-seed</c>, 7 as in the demo).</summary>
 public sealed class ForecastCommand : ICliCommand
 {
     public string Name => "forecast";
 
-    public string Usage => "forecast [--site S] [--weather W] [--bundle B [--runner onnx|formulas]] [--from T] [--hours 48] [--json] [--repeat N]  prints a one-shot forecast (clear sky without --weather)";
+    public string Usage => $"forecast {CommandModel.Usage} [--weather W|demo [--cloud-seed 7]] [--from T] [--hours 48] [--json] [--repeat N]  prints a one-shot forecast (clear sky without --weather)";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
-        var sitePath = args.Optional("site");
+        var model = CommandModel.Read(args);
         var weatherPath = args.Optional("weather");
-        var bundle = args.Optional("bundle");
+        var cloudSeed = args.Int("cloud-seed", new WeatherOptions().CloudSeed);
         var fromText = args.Optional("from");
         var hours = args.Int("hours", 48, 1, 168);
         var json = args.Flag("json");
         var repeat = args.Int("repeat", 1, 1, 10_000);
-        var runner = args.Optional("runner", "onnx");
         args.RejectUnknown();
-        var models = DefaultSiteModels.LoadForCommand("forecast", sitePath, bundle, runner, context.Error);
+        var models = model.Load("forecast", context.Error);
         var now = fromText is null ? context.Time.GetUtcNow()
             : DateTimeOffset.TryParse(fromText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var f) ? f
             : throw new InputException($"option --from: expected an ISO-8601 time, got '{fromText}'");
         var state = new WeatherState(models.ClearSky);
-        if (!string.IsNullOrEmpty(weatherPath))
+        if (weatherPath == Demo.DemoWeather.Name)
+        {
+            var w = new Demo.DemoWeather(models.ClearSky, cloudSeed).Forecast(now);
+            state.Set(w, w);
+        }
+        else if (!string.IsNullOrEmpty(weatherPath))
         {
             var w = WeatherFiles.Load(weatherPath, now);
             if (fromText is null && !w.Covers(now, now + TimeSpan.FromHours(1)))

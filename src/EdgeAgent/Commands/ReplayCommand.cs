@@ -1,28 +1,27 @@
 using PvEdge.EdgeAgent.Anomalies;
 using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Inference;
 using PvEdge.EdgeAgent.Storage;
 using PvEdge.EdgeAgent.Weather;
 using PvEdge.Shared.Cli;
 
 namespace PvEdge.EdgeAgent.Commands;
 
-/// <summary><c>edgeagent replay --history H [--site S] [--bundle B [--runner onnx|formulas]] [--gateway G]</c>: runs the anomaly detectors over a history CSV and prints
+/// <summary><c>edgeagent replay --history H [--site S] [--bundle B [--runner onnx|formulas] [--public-key K]] [--gateway G]</c>: runs the anomaly detectors over a history CSV and prints
 /// one JSON line per event (the anomaly payload of formats.md): closed events as they close, events still open at the end of the file last.</summary>
 public sealed class ReplayCommand : ICliCommand
 {
     public string Name => "replay";
 
-    public string Usage => "replay --history H [--site S] [--bundle B [--runner onnx|formulas]] [--gateway G]  runs the anomaly detectors over a history CSV, prints events as JSON lines";
+    public string Usage => $"replay --history H {CommandModel.Usage} [--gateway G]  runs the anomaly detectors over a history CSV, prints events as JSON lines";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
         var history = args.Required("history");
-        var sitePath = args.Optional("site");
-        var bundle = args.Optional("bundle");
+        var model = CommandModel.Read(args);
         var gateway = args.Optional("gateway", "replay");
-        var runner = args.Optional("runner", "onnx");
         args.RejectUnknown();
-        var models = DefaultSiteModels.LoadForCommand("replay", sitePath, bundle, runner, context.Error);
+        var models = model.Load("replay", context.Error);
         var records = HistoryCsv.Read(history);
         var weather = new WeatherState(models.ClearSky);
         var step = records[0].Step;

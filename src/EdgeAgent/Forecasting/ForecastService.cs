@@ -63,10 +63,11 @@ public sealed class ForecastService : BackgroundService
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(_options.RecomputeMinutes), _time);
         var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
         var reason = "start";
-        // at start: wait briefly for the weather stage's first update so the first forecast uses it
+        // at start: wait briefly for the weather stage's first update so the first forecast uses it (a pushed forecast gets
+        // WeatherService.FirstPushWait to arrive; the other sources answer at once or within their timeout)
         using (var first = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
         {
-            first.CancelAfter(TimeSpan.FromSeconds(2));
+            first.CancelAfter(WeatherService.FirstPushWait + TimeSpan.FromSeconds(1));
             try
             {
                 await _channels.ForecastRequests.Reader.WaitToReadAsync(first.Token).ConfigureAwait(false);

@@ -61,15 +61,26 @@ public static class AgentHost
 {
     public static string Version => typeof(AgentHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>The settings of the demo (lowest priority: any file or variable overrides them).</summary>
-    public static IReadOnlyDictionary<string, string?> DemoDefaults { get; } = new Dictionary<string, string?>
+    /// <summary>Where the shipped default bundle sits beside the program (copied there by the build and the publish from models/).</summary>
+    public static string DefaultBundlePath(string appFolder) => Path.Combine(appFolder, "models", "default");
+
+    /// <summary>The public key the shipped default bundle is signed with.</summary>
+    public static string DefaultBundleKey(string appFolder) => Path.Combine(appFolder, "models", "default.pub");
+
+    /// <summary>The settings of the demo (lowest priority: any file or variable overrides them): embedded broker, simulated plant, the
+    /// shipped default bundle on ONNX Runtime (physics when it is missing or refused, with one log line), and the demo's weather service
+    /// pushing clear sky × stochastic clouds over MQTT.</summary>
+    public static IReadOnlyDictionary<string, string?> DemoDefaults(string appFolder) => new Dictionary<string, string?>
     {
         ["Demo:EmbeddedBroker"] = "true",
         ["Demo:Console"] = "true",
         ["Demo:Speed"] = "1",
-        ["Weather:Source"] = "demo",
+        ["Demo:WeatherFeed"] = "true",
+        ["Weather:Source"] = "mqtt",
         ["Acquisition:Simulated"] = "true",
-        ["Model:Runner"] = "physics",
+        ["Model:BundlePath"] = DefaultBundlePath(appFolder),
+        ["Model:PublicKeyFile"] = DefaultBundleKey(appFolder),
+        ["Model:Runner"] = "onnx",
         ["Sensors:Simulated"] = "true",
     };
 
@@ -78,7 +89,7 @@ public static class AgentHost
     {
         var demo = settings.Demo ?? AgentConfiguration.IsUnconfigured(settings.ConfigFile, settings.AppFolder);
         var builder = new ConfigurationBuilder();
-        AgentConfiguration.AddSources(builder, settings.ConfigFile, settings.AppFolder, demo ? DemoDefaults : null);
+        AgentConfiguration.AddSources(builder, settings.ConfigFile, settings.AppFolder, demo ? DemoDefaults(settings.AppFolder) : null);
         if (settings.Overrides is not null)
         {
             builder.AddInMemoryCollection(settings.Overrides);
@@ -276,6 +287,12 @@ public static class AgentHost
         s.AddHostedService<ForecastService>();
         s.AddSingleton<AnomalyService>();
         s.AddHostedService(sp => sp.GetRequiredService<AnomalyService>());
+        if (demo.WeatherFeed)
+        {
+            s.AddHostedService(sp => new DemoWeatherFeed(endpoint, topics, new DemoWeather(models.ClearSky, weather.CloudSeed),
+                TimeSpan.FromMinutes(weather.RefreshMinutes), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>(),
+                sp.GetRequiredService<ILogger<DemoWeatherFeed>>()));
+        }
         s.AddHostedService(sp => new StartupAnnouncer(sp, setup, topics, mqtt));
         if (demo.Console)
         {

@@ -99,9 +99,10 @@ public sealed class WeatherOptions
 {
     public const string Section = "Weather";
 
-    /// <summary>open-meteo, mqtt, clear-sky or demo (clear sky × the stochastic cloud generator).</summary>
-    [RegularExpression("^(open-meteo|mqtt|clear-sky|demo)$", ErrorMessage = "Weather:Source must be open-meteo, mqtt, clear-sky or demo")]
-    public string Source { get; set; } = "demo";
+    /// <summary>open-meteo (HTTP), mqtt (pushed on the weather input topic) or clear-sky: the names forecasts carry in weather_source.
+    /// The demo uses mqtt, fed by its own weather service (<see cref="DemoOptions.WeatherFeed"/>).</summary>
+    [RegularExpression("^(open-meteo|mqtt|clear-sky)$", ErrorMessage = "Weather:Source must be open-meteo, mqtt or clear-sky (the demo's clouds arrive over mqtt)")]
+    public string Source { get; set; } = "clear-sky";
 
     [Url]
     public string BaseUrl { get; set; } = "https://api.open-meteo.com/v1/forecast";
@@ -112,7 +113,7 @@ public sealed class WeatherOptions
     [Range(1, 600)]
     public int TimeoutS { get; set; } = 20;
 
-    /// <summary>Seed of the demo cloud generator.</summary>
+    /// <summary>Seed of the demo's cloud process (its plant and its weather feed).</summary>
     public int CloudSeed { get; set; } = 7;
 }
 
@@ -198,4 +199,8 @@ public sealed class DemoOptions
     /// Types: outage, inverter_fault, string_loss, communication_lost.</summary>
     [RegularExpression(@"^$|^([a-z_]+@\d+\+\d+)(;[a-z_]+@\d+\+\d+)*$", ErrorMessage = "Demo:Faults must look like 'outage@30+20;string_loss@120+60'")]
     public string Faults { get; set; } = "";
+
+    /// <summary>Run the demo's outside weather service: an MQTT client that pushes clear sky × the stochastic clouds (Weather:CloudSeed)
+    /// to the agent's input topic, retained, every Weather:RefreshMinutes (use with Weather:Source mqtt).</summary>
+    public bool WeatherFeed { get; set; }
 }

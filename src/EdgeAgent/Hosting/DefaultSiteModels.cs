@@ -43,17 +43,6 @@ public static class DefaultSiteModels
     }
 
     /// <summary>Site models on the physics chain.</summary>
-    /// <summary>For the one-shot commands: the site and model, each fallback written to <paramref name="error"/> as one line.</summary>
-    public static SiteModels LoadForCommand(string command, string? siteFile, string? bundle, string runner, TextWriter error)
-    {
-        var models = Load(siteFile, new ModelOptions { BundlePath = bundle ?? "", Runner = runner });
-        foreach (var note in models.Notes ?? [])
-        {
-            error.WriteLine($"edgeagent {command}: model bundle {bundle} not usable ({note}); using the physics model of the site");
-        }
-        return models;
-    }
-
     public static SiteModels ForSite(Site site)
     {
         var tz = TimeZoneInfo.Utc;

@@ -9,12 +9,14 @@ using PvEdge.Shared.Weather;
 
 namespace PvEdge.EdgeAgent.Weather;
 
-/// <summary>The weather stage: refreshes the configured source (Open-Meteo, MQTT push, clear sky, or the demo's clouds) at start and every
-/// RefreshMinutes, accepts forecasts pushed on the input topic at any time, and falls back to clear sky (logged once per failure)
-/// when a source is unreachable or malformed. Each update wakes the forecaster.</summary>
+/// <summary>The weather stage: refreshes the configured source (Open-Meteo, MQTT push, clear sky) at start and every RefreshMinutes,
+/// accepts forecasts pushed on the input topic at any time, and falls back to clear sky (logged once per failure) when a source is
+/// unreachable or malformed. With the MQTT source it first gives a pushed (usually retained) forecast <see cref="FirstPushWait"/> to
+/// arrive, so a gateway does not start on clear sky just because the broker connection is a second away. Each update wakes the forecaster.</summary>
 public sealed class WeatherService : BackgroundService
 {
-    public const string SimulatedSource = "simulated";
+    /// <summary>How long (wall time) the MQTT source waits at start for the first pushed forecast before falling back to clear sky.</summary>
+    public static readonly TimeSpan FirstPushWait = TimeSpan.FromSeconds(5);
 
     private readonly WeatherOptions _options;
     private readonly WeatherState _state;
@@ -24,7 +26,6 @@ public sealed class WeatherService : BackgroundService
     private readonly TimeProvider _time;
     private readonly HttpClient _http;
     private readonly ILogger<WeatherService> _logger;
-    private readonly StochasticCloudGenerator _clouds;
 
     public WeatherService(IOptions<WeatherOptions> options, WeatherState state, WeatherInbox inbox, SiteContext site, StageChannels channels,
         TimeProvider time, HttpClient http, ILogger<WeatherService> logger)
@@ -37,11 +38,14 @@ public sealed class WeatherService : BackgroundService
         _time = time;
         _http = http;
         _logger = logger;
-        _clouds = new StochasticCloudGenerator(_options.CloudSeed);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_options.Source == WeatherSources.Mqtt)
+        {
+            await AwaitFirstPushAsync(stoppingToken).ConfigureAwait(false);
+        }
         await RefreshAsync(stoppingToken).ConfigureAwait(false);
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(_options.RefreshMinutes), _time);
         var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
@@ -66,6 +70,27 @@ public sealed class WeatherService : BackgroundService
                     Accept(payload);
                 }
             }
+        }
+    }
+
+    /// <summary>Accepts the first pushed forecast if one arrives within <see cref="FirstPushWait"/>.</summary>
+    private async Task AwaitFirstPushAsync(CancellationToken stoppingToken)
+    {
+        using var first = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        first.CancelAfter(FirstPushWait);
+        try
+        {
+            while (_state.Hourly is null && await _inbox.Messages.Reader.WaitToReadAsync(first.Token).ConfigureAwait(false))
+            {
+                while (_inbox.Messages.Reader.TryRead(out var payload))
+                {
+                    Accept(payload);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // nothing pushed yet: the refresh below falls back to clear sky and says so
         }
     }
 
@@ -110,16 +135,14 @@ public sealed class WeatherService : BackgroundService
                 }
                 break;
             case WeatherSources.Mqtt:
-                if (_state.Hourly is not { Source: WeatherSources.Mqtt } pushed || !pushed.Covers(now, now + TimeSpan.FromHours(6)))
+                if (_state.Hourly is { Source: WeatherSources.Mqtt } pushed && pushed.Covers(now, now + TimeSpan.FromHours(6)))
                 {
-                    FallBack(WeatherSources.Mqtt, "no pushed forecast covers the next 6 hours", now);
+                    return; // unchanged: the pushed forecast woke the forecaster when it arrived
                 }
-                break;
-            case "demo":
-                _state.Set(Generate(now, TimeSpan.FromHours(1), 72, SimulatedSource), Generate(now, TimeSpan.FromMinutes(15), 8 * 4, SimulatedSource));
+                FallBack(WeatherSources.Mqtt, "no pushed forecast covers the next 6 hours", now);
                 break;
             default:
-                _state.Set(Generate(now, TimeSpan.FromHours(1), 72, WeatherSources.ClearSky), null);
+                _state.Set(ClearSky(now), null);
                 break;
         }
         _channels.ForecastRequests.Writer.TryWrite("new weather");
@@ -132,22 +155,20 @@ public sealed class WeatherService : BackgroundService
         AgentLog.WeatherFallback(_logger, source, reason, keep ? $"the previous {previous!.Source} forecast" : "clear sky");
         if (!keep)
         {
-            _state.Set(Generate(now, TimeSpan.FromHours(1), 72, WeatherSources.ClearSky), null);
+            _state.Set(ClearSky(now), null);
         }
     }
 
-    /// <summary>Clear-sky (or, for the simulated source, cloudy) weather from the hour before <paramref name="nowUtc"/> on.</summary>
-    public WeatherForecast Generate(DateTimeOffset nowUtc, TimeSpan step, int count, string source)
+    /// <summary>Clear-sky weather, hourly, from the hour before <paramref name="nowUtc"/> over 72 hours.</summary>
+    public WeatherForecast ClearSky(DateTimeOffset nowUtc)
     {
-        var start = new DateTimeOffset(nowUtc.UtcTicks - nowUtc.UtcTicks % step.Ticks, TimeSpan.Zero) - step;
-        var points = new WeatherPoint[count + 1];
-        for (var i = 0; i <= count; i++)
+        var step = TimeSpan.FromHours(1);
+        var start = Forecasting.ForecastEngine.Floor(nowUtc, step) - step;
+        var points = new WeatherPoint[73];
+        for (var i = 0; i < points.Length; i++)
         {
-            var t = start + step * i;
-            points[i] = source == SimulatedSource
-                ? WeatherState.CloudyWeather(_state.ClearSky, _clouds, t, step)
-                : WeatherState.ClearSkyWeather(_state.ClearSky, t, step);
+            points[i] = WeatherState.ClearSkyWeather(_state.ClearSky, start + step * i, step);
         }
-        return new WeatherForecast(source, nowUtc, step, points);
+        return new WeatherForecast(WeatherSources.ClearSky, nowUtc, step, points);
     }
 }

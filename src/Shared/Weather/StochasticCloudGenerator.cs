@@ -74,7 +74,7 @@ public sealed class StochasticCloudGenerator
             {
                 _days.Clear();
             }
-            var rng = new Random(HashCode.Combine(_seed, day));
+            var rng = new Random(DaySeed(_seed, day));
             // regime: mean cloud cover and its variability for the day
             var r = rng.NextDouble();
             var (mean, sigma) = r switch
@@ -98,6 +98,21 @@ public sealed class StochasticCloudGenerator
             }
             _days[day] = series;
             return series;
+        }
+    }
+
+    /// <summary>The random seed of one day: SplitMix64 of the process seed and the day number. Not <see cref="HashCode"/>, which is
+    /// randomised per process: the same seed must give the same clouds in every process (the demo's plant and its forecast feed,
+    /// a rerun of an evaluation, another machine).</summary>
+    private static int DaySeed(int seed, long day)
+    {
+        unchecked
+        {
+            var z = ((ulong)(uint)seed << 32 ^ (ulong)day) + 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            z ^= z >> 31;
+            return (int)(z & 0x7FFFFFFF);
         }
     }
 
