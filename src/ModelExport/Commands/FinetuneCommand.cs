@@ -20,13 +20,13 @@ public sealed class FinetuneCommand : ICliCommand
         ArgumentNullException.ThrowIfNull(context);
         var basePath = args.Required("base");
         var historyPath = args.Required("history");
-        var sitePath = args.Required("site");
-        var output = args.Required("out");
+        var options = SiteCommandOptions.Read(args);
+        var (sitePath, output) = options;
         var epochs = args.Int("epochs", 120, 1, 100_000);
         var siteOnly = args.Flag("site-only");
         var threads = args.Int("threads", 1, 1, 64);
         args.RejectUnknown();
-        var site = SiteLoader.Load(sitePath);
+        var site = options.LoadSite();
         var history = History.Read(historyPath);
         var features = LoadFeatures(site, history);
         var (foundation, _) = ChainBundle.Load(basePath);

@@ -2,7 +2,6 @@ using System.Text;
 using PvEdge.ModelExport.Simulation;
 using PvEdge.Shared.Cli;
 using PvEdge.Shared.Physics;
-using PvEdge.Shared.Sites;
 using PvEdge.Shared.Weather;
 
 namespace PvEdge.ModelExport.Commands;
@@ -22,13 +21,13 @@ public sealed class SimulateCommand : ICliCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
-        var sitePath = args.Required("site");
         var weatherPath = args.Required("weather");
-        var outPath = args.Required("out");
+        var options = SiteCommandOptions.Read(args);
+        var outPath = options.Output;
         var summary = args.Flag("summary");
         args.RejectUnknown();
 
-        var site = SiteLoader.Load(sitePath);
+        var site = options.LoadSite();
         var weather = WeatherReader.Load(weatherPath);
         if (weather.Metadata is { LatitudeDeg: { } lat, LongitudeDeg: { } lon } && (Math.Abs(lat - site.LatitudeDeg) > 1 || Math.Abs(lon - site.LongitudeDeg) > 1))
         {
@@ -40,11 +39,7 @@ public sealed class SimulateCommand : ICliCommand
 
         try
         {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(outPath));
-            if (directory is not null)
-            {
-                Directory.CreateDirectory(directory);
-            }
+            options.CreateOutputFolder();
             await using var stream = new FileStream(outPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
             await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
             SimulationCsv.Write(writer, site, result);

@@ -3,7 +3,6 @@ using PvEdge.ModelExport.Simulation;
 using PvEdge.Shared.Cli;
 using PvEdge.Shared.Features;
 using PvEdge.Shared.Learning;
-using PvEdge.Shared.Sites;
 
 namespace PvEdge.ModelExport.Commands;
 
@@ -22,8 +21,7 @@ public sealed class SiteHistoryCommand : ICliCommand
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
-        var sitePath = args.Required("site");
-        var output = args.Required("out");
+        var options = SiteCommandOptions.Read(args);
         var days = args.Int("days", 60, 1, 3660);
         var seed = args.Int("seed", 1, 0);
         var startText = args.Optional("start", "2025-04-01");
@@ -34,7 +32,7 @@ public sealed class SiteHistoryCommand : ICliCommand
         {
             throw new InputException($"option --start: '{startText}' is not a date (expected yyyy-MM-dd)");
         }
-        var site = SiteLoader.Load(sitePath);
+        var site = options.LoadSite();
         var rng = new SeededRandom((ulong)seed);
         var sim = FleetGenerator.Simulate(site, ShadingScene.Open, soiling, clear, rng, new FleetOptions(1, (ulong)seed, days, 15, start));
         var n = sim.Times.Length;
@@ -45,12 +43,8 @@ public sealed class SiteHistoryCommand : ICliCommand
             ac[i] = Math.Max(0, sim.AcW[i] * (1 + (NoiseRelative * rng.NextGaussian())));
             dc[i] = Math.Max(0, sim.DcW[i] * (1 + (NoiseRelative * rng.NextGaussian())));
         }
-        var dir = Path.GetDirectoryName(Path.GetFullPath(output));
-        if (dir is not null)
-        {
-            Directory.CreateDirectory(dir);
-        }
-        History.Write(output, sim.Times, new Dictionary<string, double[]>
+        options.CreateOutputFolder();
+        History.Write(options.Output, sim.Times, new Dictionary<string, double[]>
         {
             ["ac_power_w"] = ac,
             ["dc_power_w"] = dc,
@@ -61,7 +55,7 @@ public sealed class SiteHistoryCommand : ICliCommand
             ["wind_speed_ms"] = sim.WindMs,
         });
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"wrote {output}: {days} days at 15 min for {site.Name} from {start:yyyy-MM-dd}, {sim.AcW.Sum() / 4000:F0} kWh AC"));
+            $"wrote {options.Output}: {days} days at 15 min for {site.Name} from {start:yyyy-MM-dd}, {sim.AcW.Sum() / 4000:F0} kWh AC"));
         return Task.FromResult(0);
     }
 }
