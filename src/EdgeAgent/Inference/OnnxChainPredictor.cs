@@ -19,11 +19,23 @@ public sealed class OnnxChainPredictor : IChainPredictor, IDisposable
     private OrtValue[] _inputs = [];
     private OrtValue[] _outputs = [];
     private int _rows = -1;
+    private bool _ran;
+
+    static OnnxChainPredictor() => OnnxRuntimeProcess.Prepare();
 
     public OnnxChainPredictor(byte[] chainOnnx, int intraOpThreads = 1)
     {
         ArgumentNullException.ThrowIfNull(chainOnnx);
-        using var options = new SessionOptions { IntraOpNumThreads = intraOpThreads, InterOpNumThreads = 1 };
+        // A chain of a few kilobytes run on one thread: no CPU arena (it keeps its high-water mark for the life of the session) and
+        // no memory-pattern planning (buffers are bound once per row count below), so the session costs no more than it uses.
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = intraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            EnableCpuMemArena = false,
+            EnableMemoryPattern = false,
+        };
         _session = new InferenceSession(chainOnnx, options);
     }
 
@@ -47,6 +59,11 @@ public sealed class OnnxChainPredictor : IChainPredictor, IDisposable
         }
         features.CopyTo(_input);
         _session.Run(_run, InputNames, _inputs, OutputNames, _outputs);
+        if (!_ran)
+        {
+            _ran = true;
+            OnnxRuntimeProcess.TrimOnce();
+        }
         _poa.AsSpan(0, rows).CopyTo(poaWm2);
         _dc.AsSpan(0, rows).CopyTo(dcPowerW);
         _ac.AsSpan(0, rows).CopyTo(acPowerW);

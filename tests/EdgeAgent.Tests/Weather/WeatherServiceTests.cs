@@ -53,6 +53,37 @@ public sealed class WeatherServiceTests
         Assert.Contains(log.Lines, l => l.EventId == 502 && l.Message.Contains("points", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Execute_MqttForecastPushedJustAfterStart_UsedWithoutAClearSkyFallback()
+    {
+        var state = new WeatherState(TestSite.Models.ClearSky);
+        var inbox = new WeatherInbox();
+        var log = new TestLogger<WeatherService>();
+        var time = new FakeTimeProvider(TestSite.JuneNoonUtc);
+        using var service = new WeatherService(Options.Create(new WeatherOptions { Source = WeatherSources.Mqtt }), state, inbox, TestSite.Models.Site,
+            new StageChannels(), time, new HttpClient(), log);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            await Task.Delay(300); // the broker connection is a moment away
+            var pushed = new EdgeAgent.Demo.DemoWeather(TestSite.Models.ClearSky, 7).Points(TestSite.JuneNoonUtc);
+            Assert.True(inbox.Messages.Writer.TryWrite(EdgeAgent.Demo.DemoWeather.PushText(pushed)));
+            for (var i = 0; i < 100 && state.Hourly is null; i++)
+            {
+                await Task.Delay(50);
+            }
+            await Task.Delay(200);
+
+            Assert.Equal(WeatherSources.Mqtt, state.Hourly?.Source);
+            Assert.Equal(WeatherSources.Mqtt, state.SourceFor(TestSite.JuneNoonUtc));
+            Assert.DoesNotContain(log.Lines, l => l.EventId == 501);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
     private sealed class StaticHandler(string body) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
