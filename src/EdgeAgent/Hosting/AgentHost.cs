@@ -246,7 +246,6 @@ public static class AgentHost
         s.AddSingleton<WeatherInbox>();
         s.AddSingleton<WeatherState>();
         s.AddSingleton(sp => new PublishQueue(sp.GetRequiredService<AgentDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        s.AddSingleton(_ => new HttpClient());
 
         var acquisition = Bind<AcquisitionOptions>(setup.Configuration, AcquisitionOptions.Section);
         var weather = Bind<WeatherOptions>(setup.Configuration, WeatherOptions.Section);

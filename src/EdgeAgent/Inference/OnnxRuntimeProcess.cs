@@ -10,7 +10,8 @@ namespace PvEdge.EdgeAgent.Inference;
 /// library's environment: .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach native code on Unix.</item>
 /// <item>after the first session: its code pages touched only while registering every CPU kernel (about 15 MB of clean, file-backed
 /// text) are handed back with <c>madvise(MADV_PAGEOUT)</c>; the few the chain uses fault back in from the page cache on the next run.
-/// The kernel would drop them under memory pressure anyway; this keeps the resident set what the agent really uses.</item>
+/// The kernel would drop them under memory pressure anyway; this keeps the resident set what the agent really uses. The C heap's free
+/// pages left by building the session (graph optimisation, kernel lookup) are returned too (<c>malloc_trim</c>, glibc).</item>
 /// </list></summary>
 internal static partial class OnnxRuntimeProcess
 {
@@ -41,9 +42,9 @@ internal static partial class OnnxRuntimeProcess
         {
             foreach (var line in File.ReadLines("/proc/self/maps"))
             {
-                // start-end perms offset dev inode path; only the library's executable, non-writable mappings (clean text)
+                // start-end perms offset dev inode path; only the library's non-writable mappings (code, constants: clean pages)
                 var parts = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
-                if (parts.Length < 6 || parts[1] != "r-xp" || !parts[5].EndsWith("/" + Library, StringComparison.Ordinal))
+                if (parts.Length < 6 || parts[1] is not ("r-xp" or "r--p") || !parts[5].EndsWith("/" + Library, StringComparison.Ordinal))
                 {
                     continue;
                 }
@@ -60,11 +61,22 @@ internal static partial class OnnxRuntimeProcess
         {
             // not Linux-like enough: nothing to release
         }
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // not glibc (musl has no malloc_trim)
+        }
         return released;
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Madvise(nint address, nuint length, int advice);

@@ -24,11 +24,12 @@ public sealed class WeatherService : BackgroundService
     private readonly SiteContext _site;
     private readonly StageChannels _channels;
     private readonly TimeProvider _time;
-    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private HttpClient? _http;
     private readonly ILogger<WeatherService> _logger;
 
     public WeatherService(IOptions<WeatherOptions> options, WeatherState state, WeatherInbox inbox, SiteContext site, StageChannels channels,
-        TimeProvider time, HttpClient http, ILogger<WeatherService> logger)
+        TimeProvider time, ILogger<WeatherService> logger, HttpClient? http = null)
     {
         _options = options.Value;
         _state = state;
@@ -36,7 +37,8 @@ public sealed class WeatherService : BackgroundService
         _site = site;
         _channels = channels;
         _time = time;
-        _http = http;
+        _http = http; // null: created on the first Open-Meteo request, so a gateway on mqtt or clear sky never loads the HTTP stack
+        _ownsHttp = http is null;
         _logger = logger;
     }
 
@@ -123,7 +125,7 @@ public sealed class WeatherService : BackgroundService
                 {
                     using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                     timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutS));
-                    var client = new OpenMeteoClient(_http, _options.BaseUrl);
+                    var client = new OpenMeteoClient(_http ??= new HttpClient(), _options.BaseUrl);
                     var (hourly, quarter) = await client.FetchAsync(_site.Latitude, _site.Longitude, now, timeout.Token).ConfigureAwait(false);
                     _state.Set(hourly, quarter);
                     AgentLog.WeatherUpdated(_logger, hourly.Source, hourly.Points.Count + (quarter?.Points.Count ?? 0), hourly.FromUtc, hourly.ToUtc);
@@ -170,5 +172,14 @@ public sealed class WeatherService : BackgroundService
             points[i] = WeatherState.ClearSkyWeather(_state.ClearSky, start + step * i, step);
         }
         return new WeatherForecast(WeatherSources.ClearSky, nowUtc, step, points);
+    }
+
+    public override void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http?.Dispose();
+        }
+        base.Dispose();
     }
 }

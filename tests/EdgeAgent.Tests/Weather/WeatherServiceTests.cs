@@ -16,7 +16,7 @@ public sealed class WeatherServiceTests
         var log = new TestLogger<WeatherService>();
         var time = new FakeTimeProvider(TestSite.JuneNoonUtc);
         var service = new WeatherService(Options.Create(new WeatherOptions { Source = source, BaseUrl = url, TimeoutS = 5 }), state, new WeatherInbox(),
-            TestSite.Models.Site, new StageChannels(), time, handler is null ? new HttpClient() : new HttpClient(handler), log);
+            TestSite.Models.Site, new StageChannels(), time, log, handler is null ? null : new HttpClient(handler));
         return (service, state, log);
     }
 
@@ -61,7 +61,7 @@ public sealed class WeatherServiceTests
         var log = new TestLogger<WeatherService>();
         var time = new FakeTimeProvider(TestSite.JuneNoonUtc);
         using var service = new WeatherService(Options.Create(new WeatherOptions { Source = WeatherSources.Mqtt }), state, inbox, TestSite.Models.Site,
-            new StageChannels(), time, new HttpClient(), log);
+            new StageChannels(), time, log);
         await service.StartAsync(CancellationToken.None);
         try
         {
