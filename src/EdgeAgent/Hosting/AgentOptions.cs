@@ -129,6 +129,40 @@ public sealed class ModelOptions
 
     /// <summary>PEM public key the bundle's signature must verify against; empty accepts unsigned bundles (hashes are still checked).</summary>
     public string PublicKeyFile { get; set; } = "";
+
+    /// <summary>Model store (verified versions, the <c>current</c> pointer, rejected bundles); empty = <c>models/</c> beside the database
+    /// (the state directory), none in the demo unless set. See <see cref="Models.ModelStore"/>.</summary>
+    public string StoreDir { get; set; } = "";
+
+    /// <summary>Drop folder watched for new bundles (a folder or a .zip written by <c>modelexport export</c>); empty = <c>incoming/</c> in the store.</summary>
+    public string DropDir { get; set; } = "";
+
+    /// <summary>How often the drop folder is looked at (wall-clock seconds); a bundle is taken once it is unchanged between two looks.</summary>
+    [Range(1, 3600)]
+    public double PollSeconds { get; set; } = 10;
+
+    /// <summary>Days of recent history a new bundle is validated on.</summary>
+    [Range(1, 365)]
+    public int ValidationDays { get; set; } = 3;
+
+    /// <summary>Daylight 15-minute intervals with measured AC power needed to compare a new bundle with the model in use; with fewer,
+    /// a verified bundle whose outputs are sane is accepted on verification alone (and said so).</summary>
+    [Range(1, 100_000)]
+    public int ValidationMinIntervals { get; set; } = 16;
+
+    /// <summary>A new bundle is refused when its daylight mean absolute error on recent history exceeds this times the current model's
+    /// (plus 2 % of the AC rating).</summary>
+    [Range(1.0, 100.0)]
+    public double MaxErrorRatio { get; set; } = 1.25;
+
+    /// <summary>Daylight 15-minute intervals with measured AC power after a swap during which the new bundle is on probation.</summary>
+    [Range(1, 100_000)]
+    public int ProbationIntervals { get; set; } = 24;
+
+    /// <summary>At the end of probation the swap is rolled back when the new bundle's live daylight mean absolute error exceeds this times the
+    /// previous model's over the same intervals (plus 2 % of the AC rating).</summary>
+    [Range(1.0, 100.0)]
+    public double RollbackErrorRatio { get; set; } = 1.5;
 }
 
 /// <summary>Forecast cadence.</summary>
