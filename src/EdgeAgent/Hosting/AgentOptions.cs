@@ -138,7 +138,7 @@ public sealed class ModelOptions
     public string DropDir { get; set; } = "";
 
     /// <summary>How often the drop folder is looked at (wall-clock seconds); a bundle is taken once it is unchanged between two looks.</summary>
-    [Range(1, 3600)]
+    [Range(0.1, 3600)]
     public double PollSeconds { get; set; } = 10;
 
     /// <summary>Days of recent history a new bundle is validated on.</summary>
