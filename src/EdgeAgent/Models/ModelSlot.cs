@@ -28,12 +28,14 @@ public sealed record ModelStatus(string Source, string? Version, string State, M
 /// <summary>The power model the agent uses, swappable in place: the forecast and anomaly stages hold this one <see cref="IPowerModel"/> and
 /// get whatever model is current at each call, so a new bundle is used without restarting the pipeline. During probation the previous
 /// model stays loaded (<see cref="Baseline"/>); when the current model throws, the call is answered by the baseline and the failure is
-/// recorded for the store to roll back. Models taken out of use are disposed a minute later, after any call still running on them.</summary>
+/// recorded for the store to roll back. Models taken out of use are disposed a minute later, after any call still running on them; the
+/// model the slot started with is never disposed here (others, such as the in-process simulated plant, may hold it).</summary>
 public sealed class ModelSlot : IPowerModel, IDisposable
 {
     private static readonly TimeSpan RetireAfter = TimeSpan.FromMinutes(1);
     private readonly Lock _gate = new();
     private readonly List<(IPowerModel Model, DateTimeOffset AtUtc)> _retired = [];
+    private readonly IPowerModel _initial;
     private volatile State _state;
     private string? _failure;
 
@@ -42,6 +44,7 @@ public sealed class ModelSlot : IPowerModel, IDisposable
     public ModelSlot(IPowerModel initial, ModelStatus? status = null, IPowerModel? baseline = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
+        _initial = initial;
         _state = new State(initial, baseline, status ?? new ModelStatus(initial is PhysicsPowerModel ? "physics" : "configured", null, ModelStatus.Fixed, null));
     }
 
@@ -74,7 +77,7 @@ public sealed class ModelSlot : IPowerModel, IDisposable
         }
         catch (Exception ex) when (s.Baseline is not null && IsInferenceFailure(ex))
         {
-            Interlocked.CompareExchange(ref _failure, $"{ex.GetType().Name}: {ex.Message}", null);
+            RecordFailure(ex);
             return s.Baseline.ExpectedAcW(weather, step);
         }
     }
@@ -88,10 +91,12 @@ public sealed class ModelSlot : IPowerModel, IDisposable
         }
         catch (Exception ex) when (s.Baseline is not null && IsInferenceFailure(ex))
         {
-            Interlocked.CompareExchange(ref _failure, $"{ex.GetType().Name}: {ex.Message}", null);
+            RecordFailure(ex);
             return s.Baseline.ExpectedAcFromPoaW(poaWm2, moduleTempC);
         }
     }
+
+    private void RecordFailure(Exception ex) => Interlocked.CompareExchange(ref _failure, $"{ex.GetType().Name}: {ex.Message}", null);
 
     /// <summary>Errors a broken model raises while inferring (ONNX Runtime, shapes, arithmetic), as opposed to the caller's bugs.</summary>
     public static bool IsInferenceFailure(Exception ex) =>
@@ -109,7 +114,7 @@ public sealed class ModelSlot : IPowerModel, IDisposable
             Volatile.Write(ref _failure, null);
             foreach (var m in new[] { old.Current, old.Baseline })
             {
-                if (m is not null && !ReferenceEquals(m, next) && !ReferenceEquals(m, baseline))
+                if (m is not null && !ReferenceEquals(m, next) && !ReferenceEquals(m, baseline) && !ReferenceEquals(m, _initial))
                 {
                     _retired.Add((m, nowUtc));
                 }
@@ -153,7 +158,9 @@ public sealed class ModelSlot : IPowerModel, IDisposable
     {
         var s = _state;
         DisposeRetired(null);
-        (s.Current as IDisposable)?.Dispose();
-        (s.Baseline as IDisposable)?.Dispose();
+        foreach (var m in new[] { s.Current, s.Baseline, _initial }.Distinct())
+        {
+            (m as IDisposable)?.Dispose();
+        }
     }
 }

@@ -80,7 +80,15 @@ public sealed class ModelStoreService : BackgroundService
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.PollSeconds), _wall);
         do
         {
-            Poll();
+            try
+            {
+                Poll();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+            {
+                // the store must never stop the agent: the model in use stays, the next look tries again
+                ModelLog.StoreFailed(_logger, $"{ex.GetType().Name}: {ex.Message}");
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
@@ -180,14 +188,15 @@ public sealed class ModelStoreService : BackgroundService
             Changed("new model");
             return true;
         }
-        catch (Exception ex) when (ex is InputException or InvalidDataException or System.Text.Json.JsonException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
-        {
-            return TryRefuse(entry, modelId, ex.Message);
-        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             ModelLog.StoreFailed(_logger, $"{entry}: {ex.Message}");
             return false;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException and not Microsoft.Data.Sqlite.SqliteException)
+        {
+            // whatever else a bundle makes the loader, ONNX Runtime, the formulas or the validation throw is the bundle's fault
+            return TryRefuse(entry, modelId, ex is InputException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {
@@ -248,7 +257,16 @@ public sealed class ModelStoreService : BackgroundService
         {
             return;
         }
-        var comparison = ModelValidator.Compare(_slot.Current, baseline, intervals);
+        ModelComparison comparison;
+        try
+        {
+            comparison = ModelValidator.Compare(_slot.Current, baseline, intervals);
+        }
+        catch (Exception ex) when (ModelSlot.IsInferenceFailure(ex))
+        {
+            Rollback($"inference failed after the swap ({ex.GetType().Name}: {ex.Message})", null);
+            return;
+        }
         var text = string.Create(CultureInfo.InvariantCulture,
             $"live daylight MAE {comparison.CandidateMaeW:0.0} W against {comparison.ReferenceMaeW:0.0} W of {baseline.Id} over {comparison.Intervals} intervals since {since:o}");
         if (ModelValidator.ClearlyWorse(comparison, _options.RollbackErrorRatio, _slot.Current.AcRatingW))
