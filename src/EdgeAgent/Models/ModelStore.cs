@@ -74,6 +74,23 @@ public sealed class ModelStore
         }
     }
 
+    /// <summary>One line for <c>check-config</c>: where the store is and what <c>current</c> names, without creating or changing anything.</summary>
+    public static string Describe(Hosting.AgentSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var storage = new Hosting.StorageOptions();
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(setup.Configuration.GetSection(Hosting.StorageOptions.Section), storage);
+        var database = string.IsNullOrEmpty(storage.Path) ? Hosting.AgentHost.DefaultDatabasePath(setup.Demo) : storage.Path;
+        var store = Create(setup.Model, database, !string.IsNullOrEmpty(storage.Path), setup.Demo);
+        if (store is null)
+        {
+            return "off (Model:Runner is physics, or the demo without Model:StoreDir)";
+        }
+        var pointer = store.ReadPointer(out var problem);
+        var current = problem ?? (pointer?.Current is { } c ? $"version {c} ({pointer.State})" : "no version (Model:BundlePath, else physics)");
+        return $"{store.Root}, drop folder {store.Drop}, current: {current}{(store.KeyProblem is null ? "" : $"; {store.KeyProblem}")}";
+    }
+
     /// <summary>Set when the configured public key could not be read (see the constructor).</summary>
     public string? KeyProblem { get; }
 
