@@ -158,6 +158,13 @@ public sealed class ModelStoreService : BackgroundService
                 throw new InputException(string.Create(CultureInfo.InvariantCulture,
                     $"{Path.Combine(entry, dropped.Manifest.Site.File)}: the bundle is for site '{dropped.Site.Name}' at {dropped.Site.LatitudeDeg:0.###}, {dropped.Site.LongitudeDeg:0.###}; this gateway is at {_site.Latitude:0.###}, {_site.Longitude:0.###}"));
             }
+            var ratingW = dropped.Site.Inverter.AcCapacityW;
+            if (Math.Abs(ratingW - _slot.Current.AcRatingW) > 0.01 * _slot.Current.AcRatingW)
+            {
+                // the anomaly detectors were set up with the running rating: a new inverter needs a new site file and a restart first
+                throw new InputException(string.Create(CultureInfo.InvariantCulture,
+                    $"{Path.Combine(entry, dropped.Manifest.Site.File)}: AC rating {ratingW:0} W differs from the {_slot.Current.AcRatingW:0} W of the model in use (update the site file and restart the agent first)"));
+            }
             staging = _store.Stage(entry);
             var staged = BundleLoader.Load(staging, _store.TrustedKey);
             if (staged.ModelId != dropped.ModelId || !staged.Manifest.Files.SequenceEqual(dropped.Manifest.Files))

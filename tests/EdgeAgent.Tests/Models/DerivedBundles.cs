@@ -27,10 +27,15 @@ internal static class DerivedBundles
 
     /// <summary>Writes the default chain as bundle <paramref name="modelId"/> to <paramref name="output"/> (a folder, or a .zip by name),
     /// signed with <paramref name="privateKey"/>; <paramref name="acScale"/> ≠ 1 rewrites chain.onnx with its AC output scaled.</summary>
-    public static string Write(string output, string modelId, string? privateKey, double acScale = 1)
+    /// <param name="editSite">changes site.json (e.g. a bundle fine-tuned for another site)</param>
+    public static string Write(string output, string modelId, string? privateKey, double acScale = 1, Func<string, string>? editSite = null)
     {
         var source = LoadDefault();
         var files = new Dictionary<string, byte[]>(source.Files, StringComparer.Ordinal);
+        if (editSite is not null)
+        {
+            files[source.Manifest.Site.File] = Encoding.UTF8.GetBytes(editSite(Encoding.UTF8.GetString(files[source.Manifest.Site.File])));
+        }
         if (acScale != 1)
         {
             files[BundleFormat.ChainOnnx] = ChainOnnx.Chain(source.CreateChainModel(), source.Site.DcCapacityW, source.Site.Inverter.AcCapacityW * acScale, modelId);

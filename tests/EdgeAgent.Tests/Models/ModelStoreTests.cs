@@ -177,6 +177,18 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Poll_BundleForAnotherSite_Refused()
+    {
+        var path = Path.Combine(_h.Dir, "outgoing", "elsewhere");
+        DerivedBundles.Write(path, "elsewhere", _h.PrivateKey, editSite: json => json.Replace("36.1", "48.1", StringComparison.Ordinal));
+        _h.DropPrepared(path);
+
+        _h.PollTwice();
+
+        AssertRefused("elsewhere", "this gateway is at 36.1");
+    }
+
+    [Fact]
     public void Poll_CorruptZip_Refused()
     {
         File.WriteAllText(Path.Combine(_h.Store.Drop, "broken.zip"), "PK\u0003\u0004 not really a zip");
