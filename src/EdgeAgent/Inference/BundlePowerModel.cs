@@ -70,8 +70,8 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         }
     }
 
-    /// <summary>Daylight rows so far where the runner answered NaN or infinity (counted as 0 W in the answer); the model store
-    /// rolls a freshly swapped bundle back when this grows.</summary>
+    /// <summary>Daylight rows so far where the runner answered NaN or infinity to finite weather (counted as 0 W in the answer); the model
+    /// store rolls a freshly swapped bundle back when this grows.</summary>
     public long NonFiniteOutputs => Interlocked.Read(ref _nonFiniteRows);
 
     /// <summary>The runner's raw AC outputs (W, neither clamped nor cleaned) for weather samples at interval midpoints, with the
@@ -129,7 +129,8 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
                 {
                     sum += Math.Clamp(ac[k], 0, AcRatingW);
                 }
-                else
+                else if (double.IsFinite(weather.GhiWm2) && double.IsFinite(weather.DniWm2) && double.IsFinite(weather.DhiWm2) &&
+                         double.IsFinite(weather.TempAirC) && double.IsFinite(weather.WindSpeedMs))
                 {
                     _nonFiniteRows++;
                 }

@@ -283,7 +283,22 @@ public sealed class ModelStore
         File.WriteAllText(target + ".reason.txt", $"{nowUtc.UtcDateTime.ToString("o", CultureInfo.InvariantCulture)} {Path.GetFileName(entry)}: {reason}\n", Encoding.UTF8);
         MoveAcross(entry, target);
         DurableFiles.SyncFolder(Rejected);
+        PruneRejected();
         return target;
+    }
+
+    /// <summary>How many refused bundles rejected/ keeps (with their reasons); older ones are deleted.</summary>
+    public const int RejectedKept = 20;
+
+    private void PruneRejected()
+    {
+        var bundles = Directory.EnumerateFileSystemEntries(Rejected).Where(p => !p.EndsWith(".reason.txt", StringComparison.Ordinal))
+            .OrderByDescending(p => Path.GetFileName(p), StringComparer.Ordinal).Skip(RejectedKept);
+        foreach (var old in bundles)
+        {
+            Remove(old);
+            File.Delete(old + ".reason.txt");
+        }
     }
 
     /// <summary>Removes an installed entry from the drop folder.</summary>

@@ -414,6 +414,23 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Reject_MoreThanKept_OldestRejectedBundlesAndReasonsDeleted()
+    {
+        for (var k = 0; k < ModelStore.RejectedKept + 2; k++)
+        {
+            var entry = Path.Combine(_h.Store.Drop, $"junk{k:00}");
+            Directory.CreateDirectory(entry);
+            _h.Store.Reject(entry, "test", StoreHarness.Start.AddMinutes(k));
+        }
+
+        var left = Rejected();
+
+        Assert.Equal(2 * ModelStore.RejectedKept, left.Length);
+        Assert.DoesNotContain(left, n => n.Contains("junk00", StringComparison.Ordinal) || n.Contains("junk01", StringComparison.Ordinal));
+        Assert.Contains(left, n => n.EndsWith("-junk21.reason.txt", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void RootFor_DemoWithoutStorageOrPhysicsRunner_NoStore()
     {
         Assert.Null(ModelStore.RootFor(new ModelOptions { Runner = "onnx" }, "/tmp/demo.db", databaseConfigured: false, demo: true));
