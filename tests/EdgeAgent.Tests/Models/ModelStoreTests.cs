@@ -210,6 +210,16 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public void Poll_NaNOutputs_RefusedByOutputChecks()
+    {
+        _h.Drop("nan", acScale: double.NaN);
+
+        _h.PollTwice();
+
+        AssertRefused("nan", "NaN");
+    }
+
+    [Fact]
     public void Poll_OutputsAboveRating_RefusedByOutputChecks()
     {
         _h.Drop("oversized", acScale: 3);
@@ -331,6 +341,23 @@ public sealed class ModelStoreTests : IDisposable
         Assert.True(answer > 1000, "the baseline answered while the new model failed");
         Assert.Equal(DefaultId, _h.Slot.Id);
         Assert.Contains("inference failed", _h.ModelTopic().GetProperty("event").GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Probation_NewModelAnswersNaN_RolledBackAtOnce()
+    {
+        _h.Drop("v2");
+        _h.PollTwice();
+        var path = DerivedBundles.Write(Path.Combine(_h.Dir, "nan-bundle"), "v2", _h.PrivateKey, acScale: double.NaN);
+        var nan = BundlePowerModel.Create(BundleLoader.Load(path, _h.Store.TrustedKey), "onnx");
+        _h.Slot.Swap(nan, _h.Slot.Baseline, _h.Slot.Status, _h.Wall.GetUtcNow()); // as if v2 had started answering NaN
+
+        Assert.Equal(0, NoonAcW()); // NaN is never passed on
+        _h.Service.Poll();
+
+        Assert.Equal(DefaultId, _h.Slot.Id);
+        Assert.Contains("NaN", _h.ModelTopic().GetProperty("event").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains(Rejected(), n => n.EndsWith("-0001-v2", StringComparison.Ordinal));
     }
 
     [Fact]
