@@ -183,7 +183,8 @@ public sealed class PowerCutTests : IDisposable
         var rounds = Kills;
         var total = Stopwatch.StartNew();
         string? old = null, dropped = null;
-        int duringSwap = 0, onNew = 0;
+        var onNew = 0;
+        var moments = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var round = 0; round <= rounds; round++)
         {
             using var agent = AgentProcess.Start("run", "--demo", "--config", config);
@@ -240,12 +241,23 @@ public sealed class PowerCutTests : IDisposable
                 }
                 Thread.Sleep(random.Next(0, 250));
             }
-            duringSwap += Directory.EnumerateDirectories(versions, ".staging-*").Any() || Directory.Exists(Path.Combine(incoming, dropped)) ? 1 : 0;
+            var versionsBefore = Directory.GetDirectories(versions).Count(d => !Path.GetFileName(d).StartsWith('.'));
             agent.Kill();
             Assert.Equal("ok", IntegrityCheck(db));
+            // Where the cut landed, from what it left on disk.
+            var switched = PointerModel() == dropped;
+            var entryLeft = Directory.Exists(Path.Combine(incoming, dropped));
+            var stagingLeft = Directory.EnumerateDirectories(versions, ".staging-*").Any();
+            var renamed = Directory.GetDirectories(versions).Count(d => !Path.GetFileName(d).StartsWith('.')) > versionsBefore;
+            var moment = switched ? (entryLeft ? "after the pointer switch, before clean-up" : "after the swap")
+                : stagingLeft ? "while staging (copy, fsync, verification, validation)"
+                : renamed ? "after the rename, before the pointer switch"
+                : "before the swap began";
+            moments[moment] = moments.GetValueOrDefault(moment) + 1;
         }
-        _output.WriteLine($"{rounds} kills around a bundle swap (seed {seed}) in {total.Elapsed.TotalSeconds:0.0} s: {duringSwap} before the swap finished, " +
-                          $"{onNew} restarts on the new bundle, {rounds - onNew} on the old one; never a half-written bundle, integrity ok every time");
+        _output.WriteLine($"{rounds} kills around a bundle swap (seed {seed}) in {total.Elapsed.TotalSeconds:0.0} s: " +
+                          string.Join(", ", moments.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Value} {m.Key}")) +
+                          $"; {onNew} restarts on the new bundle, {rounds - onNew} on the old one; never a half-written bundle, integrity ok every time");
     }
 
     [Fact]
