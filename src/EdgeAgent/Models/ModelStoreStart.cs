@@ -100,16 +100,17 @@ public sealed class ModelStoreStart
         }
 
         var moved = verification && Directory.Exists(store.VersionPath(current)) ? Reject(store, current, error!, nowUtc) : null;
-        notes.Add(new StartNote(true, $"version {current} named by {store.PointerPath} unusable ({error}){(moved is null ? "" : $"; moved to {moved}")}"));
+        var steps = new List<string> { $"version {current} named by {store.PointerPath} unusable ({error}){(moved is null ? "" : $", moved to {moved}")}" };
         if (pointer.Previous is { } previous)
         {
             var (prevModel, prevBundle, prevError, _) = TryLoad(store, previous, options.Runner);
             if (prevModel is not null)
             {
-                notes.Add(new StartNote(true, $"falling back to the previous version {previous} (model {prevModel.Id})"));
+                steps.Add($"falling back to the previous version {previous} (model {prevModel.Id})");
+                notes.Add(new StartNote(true, string.Join("; ", steps)));
                 if (verification)
                 {
-                    store.WritePointer(new StorePointer(StorePointer.CurrentSchema, previous, null, ModelStatus.Confirmed, nowUtc, $"{current} failed verification at start: {error}"));
+                    Repair(store, new StorePointer(StorePointer.CurrentSchema, previous, null, ModelStatus.Confirmed, nowUtc, $"{current} failed verification at start: {error}"));
                 }
                 (configured.Model as IDisposable)?.Dispose();
                 var site = string.IsNullOrEmpty(siteFile) ? DefaultSiteModels.ForSite(prevBundle!.Site) : configured;
@@ -117,12 +118,13 @@ public sealed class ModelStoreStart
                     new ModelEvent("fallback", nowUtc, current, null, $"version {current} unusable at start: {error}"));
                 return new ModelStoreStart(store, new ModelSlot(prevModel, status), site with { Model = prevModel, Notes = configured.Notes }, notes);
             }
-            notes.Add(new StartNote(true, $"previous version {previous} unusable too ({prevError})"));
+            steps.Add($"previous version {previous} unusable too ({prevError})");
         }
-        notes.Add(new StartNote(true, $"falling back to {Describe(configured.Model)}"));
+        steps.Add($"falling back to {Describe(configured.Model)}");
+        notes.Add(new StartNote(true, string.Join("; ", steps)));
         if (verification)
         {
-            store.WritePointer(new StorePointer(StorePointer.CurrentSchema, null, null, ModelStatus.Confirmed, nowUtc, $"{current} failed verification at start: {error}"));
+            Repair(store, new StorePointer(StorePointer.CurrentSchema, null, null, ModelStatus.Confirmed, nowUtc, $"{current} failed verification at start: {error}"));
         }
         var fallback = configuredStatus with { LastEvent = new ModelEvent("fallback", nowUtc, current, null, $"version {current} unusable at start: {error}") };
         return new ModelStoreStart(store, new ModelSlot(configured.Model, fallback), configured, notes);
@@ -147,6 +149,19 @@ public sealed class ModelStoreStart
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or System.Text.Json.JsonException)
         {
             return (null, null, ex.Message, false);
+        }
+    }
+
+    /// <summary>Points <c>current</c> away from a version that failed verification (best effort: a read-only store only costs the same fallback next time).</summary>
+    private static void Repair(ModelStore store, StorePointer pointer)
+    {
+        try
+        {
+            store.WritePointer(pointer);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // the in-memory choice stands
         }
     }
 
