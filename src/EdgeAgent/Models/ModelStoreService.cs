@@ -189,8 +189,16 @@ public sealed class ModelStoreService : BackgroundService
             _slot.Swap(model, previous, new ModelStatus("store", version, ModelStatus.Probation,
                 new ModelEvent("installed", now, name, model.Id, verdict.Reason, verdict.Comparison), now), _wall.GetUtcNow());
             _lastProbationCheck = DateTimeOffset.MinValue;
-            ModelStore.Remove(entry);
-            _store.Prune([version, previousVersion]);
+            try
+            {
+                ModelStore.Remove(entry);
+                _store.Prune([version, previousVersion]);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // installed all the same; a copy left in the drop folder is found "already in use" at the next look
+                ModelLog.StoreFailed(_logger, $"clean-up after installing {name}: {ex.Message}");
+            }
             ModelLog.Installed(_logger, name, version, model.Id, previous.Id, verdict.Reason, _options.ProbationIntervals);
             Changed("new model");
             return true;
