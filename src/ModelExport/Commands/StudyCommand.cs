@@ -59,7 +59,11 @@ public sealed class StudyCommand : ICliCommand
     }
 
     public sealed record StudySummary(int Sites, int ShadedSites, int Days, double FineTunedNrmsePct, double NoiseFloorNrmsePct, double RatioToNoiseFloor,
-        double ShadedRmseReductionVsPvWattsPct, double ShadingMae, IReadOnlyList<EfficiencyRow> Efficiency, string Text);
+        double ShadedRmseReductionVsPvWattsPct, double ShadingMae, IReadOnlyList<CategoryRow> Categories, IReadOnlyList<EfficiencyRow> Efficiency, string Text);
+
+    /// <summary>Pooled ratio to the noise floor of one shading category, and the median of the per-site ratios.</summary>
+    public sealed record CategoryRow(string Category, int Sites, double FineTunedNrmsePct, double NoiseFloorNrmsePct, double Ratio, double MedianSiteRatio, double ShadingMae,
+        double EarlyRatio, double LateRatio);
 
     public sealed record EfficiencyRow(int Days, double PretrainedNrmsePct, double ScratchNrmsePct);
 
@@ -78,6 +82,17 @@ public sealed class StudyCommand : ICliCommand
         var shadedFine = Pooled(shaded.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
         var shadedPv = Pooled(shaded.Select(r => (r.PvWattsRmseW, r.DcCapacityW)));
         var mae = results.Where(r => double.IsFinite(r.ShadingMae)).Select(r => r.ShadingMae).DefaultIfEmpty(double.NaN).Average();
+        var categories = results.GroupBy(r => r.Category).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var f = Pooled(g.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
+            var n = Pooled(g.Select(r => (r.NoiseFloorRmseW, r.DcCapacityW)));
+            var ratios = g.Select(r => r.FineTunedRmseW / r.NoiseFloorRmseW).Where(double.IsFinite).Order().ToArray();
+            var median = ratios.Length == 0 ? double.NaN : ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[(ratios.Length / 2) - 1] + ratios[ratios.Length / 2]) / 2;
+            var m = g.Where(r => double.IsFinite(r.ShadingMae)).Select(r => r.ShadingMae).DefaultIfEmpty(double.NaN).Average();
+            var early = Pooled(g.Select(r => (r.Early.FineTunedW, r.DcCapacityW))) / Pooled(g.Select(r => (r.Early.NoiseFloorW, r.DcCapacityW)));
+            var late = Pooled(g.Select(r => (r.Late.FineTunedW, r.DcCapacityW))) / Pooled(g.Select(r => (r.Late.NoiseFloorW, r.DcCapacityW)));
+            return new CategoryRow(g.Key, g.Count(), f, n, f / n, median, m, early, late);
+        }).ToList();
         var rows = efficiency.Order().Select(d => new EfficiencyRow(d,
             Pooled(results.Select(r => (r.PretrainedRmseByDays.GetValueOrDefault(d, double.NaN), r.DcCapacityW))),
             Pooled(results.Select(r => (r.ScratchRmseByDays.GetValueOrDefault(d, double.NaN), r.DcCapacityW))))).ToList();
@@ -87,6 +102,11 @@ public sealed class StudyCommand : ICliCommand
         sb.AppendLine(ci, $"daylight nRMSE fine-tuned {fine:F2} %, noise floor {floor:F2} %, ratio {fine / floor:F2} (target <= 1.25)");
         sb.AppendLine(ci, $"shaded sites: fine-tuned nRMSE {shadedFine:F2} % vs PVWatts nameplate {shadedPv:F2} %: {100 * (1 - shadedFine / shadedPv):F1} % lower (target >= 40 %)");
         sb.AppendLine(ci, $"shading field MAE over seen sun positions (mean over sites): {mae:F3} (target <= 0.1)");
+        sb.AppendLine(ci, $"category | sites | fine-tuned nRMSE % | noise floor % | ratio | median site ratio | shading MAE | ratio test days 1-{FleetStudy.EarlyTestDays} | ratio after");
+        foreach (var c in categories)
+        {
+            sb.AppendLine(ci, $"{c.Category,-9} | {c.Sites,5} | {c.FineTunedNrmsePct,8:F2} | {c.NoiseFloorNrmsePct,8:F2} | {c.Ratio,5:F2} | {c.MedianSiteRatio,5:F2} | {c.ShadingMae,5:F3} | {c.EarlyRatio,5:F2} | {c.LateRatio,5:F2}");
+        }
         if (rows.Count > 0)
         {
             sb.AppendLine("days | pretrained+fine-tuned nRMSE % | from scratch nRMSE %");
@@ -95,7 +115,7 @@ public sealed class StudyCommand : ICliCommand
                 sb.AppendLine(ci, $"{r.Days,4} | {r.PretrainedNrmsePct,8:F2} | {r.ScratchNrmsePct,8:F2}");
             }
         }
-        return new StudySummary(results.Length, shaded.Length, days, fine, floor, fine / floor, 100 * (1 - shadedFine / shadedPv), mae, rows, sb.ToString());
+        return new StudySummary(results.Length, shaded.Length, days, fine, floor, fine / floor, 100 * (1 - shadedFine / shadedPv), mae, categories, rows, sb.ToString());
     }
 
     private static void PlotEfficiency(StudySummary s, string path)

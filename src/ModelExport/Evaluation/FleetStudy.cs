@@ -7,9 +7,16 @@ using PvEdge.Shared.Sites;
 
 namespace PvEdge.ModelExport.Evaluation;
 
-/// <summary>One site's result in the study.</summary>
-public sealed record SiteStudyResult(int Id, bool Shaded, double NoiseFloorRmseW, double PvWattsRmseW, double FineTunedRmseW, double DcCapacityW,
-    double ShadingMae, IReadOnlyDictionary<int, double> PretrainedRmseByDays, IReadOnlyDictionary<int, double> ScratchRmseByDays);
+/// <summary>One site's result in the study; <paramref name="Category"/> is <see cref="ShadingScene.Category"/>.</summary>
+public sealed record SiteStudyResult(int Id, bool Shaded, string Category, double NoiseFloorRmseW, double PvWattsRmseW, double FineTunedRmseW, double DcCapacityW,
+    double ShadingMae, IReadOnlyDictionary<int, double> PretrainedRmseByDays, IReadOnlyDictionary<int, double> ScratchRmseByDays)
+{
+    /// <summary>Fine-tuned and noise-floor RMSE over the first <see cref="FleetStudy.EarlyTestDays"/> days of the test window
+    /// (sun path and foliage still close to the training window's) and over the rest.</summary>
+    public (double FineTunedW, double NoiseFloorW) Early { get; init; } = (double.NaN, double.NaN);
+
+    public (double FineTunedW, double NoiseFloorW) Late { get; init; } = (double.NaN, double.NaN);
+}
 
 /// <summary>Held-out evaluation over a simulated fleet with weather known exactly: for each site, fine-tune on the
 /// <c>d</c> days before a fixed test window and score on the window (same window for every d), against the noise floor
@@ -18,6 +25,9 @@ public static class FleetStudy
 {
     public const int TestStartDay = 90;
     public const int TestDays = 30;
+
+    /// <summary>The test window's first days, reported apart from the rest.</summary>
+    public const int EarlyTestDays = 10;
 
     public static SiteStudyResult RunSite(ChainModel foundation, string data, FleetSite fs, int headlineDays, IReadOnlyList<int> efficiencyDays,
         bool scratch, int epochs)
@@ -43,6 +53,7 @@ public static class FleetStudy
         var pre = new Dictionary<int, double>();
         var scr = new Dictionary<int, double>();
         double fineRmse = double.NaN, pvRmse = double.NaN, floor = double.NaN, mae = double.NaN;
+        (double, double) early = (double.NaN, double.NaN), late = early;
         foreach (var d in days)
         {
             var train = Slice(all, testFrom - d * perDay, testFrom);
@@ -54,6 +65,11 @@ public static class FleetStudy
                 fineRmse = series.Model.RmseW;
                 pvRmse = series.PvWatts.RmseW;
                 floor = ErrorMetrics.Compute(trueAc, measured, series.Scored, all.DcCapacityW).RmseW;
+                var cut = EarlyTestDays * perDay;
+                (double, double) Part(Range r) => (ErrorMetrics.Compute(series.ModelW.AsSpan(r), measured.AsSpan(r), series.Scored.AsSpan(r), all.DcCapacityW).RmseW,
+                    ErrorMetrics.Compute(trueAc.AsSpan(r), measured.AsSpan(r), series.Scored.AsSpan(r), all.DcCapacityW).RmseW);
+                early = Part(..cut);
+                late = Part(cut..);
                 mae = EvaluationReport.ComputeShadingMae(ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![(testFrom - d * perDay)..testFrom]),
                     fs.Scene, site.LatitudeDeg);
             }
@@ -63,7 +79,7 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr);
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late };
     }
 
     /// <summary>Rows [from, to) of a feature set.</summary>

@@ -62,7 +62,7 @@ public static class BundleBuilder
             new BundleFeatures(ChainFeatureSpecification.Version, ChainFeatureSpecification.Columns),
             new BundleChain(BundleFormat.ChainOnnx, BundleFormat.ChainWeights, c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden,
                 ChainOnnx.SkyView(model), ChainOnnx.DcGain(model),
-                [new BundleOutput("poa_wm2", "W/m2"), new BundleOutput("dc_power_w", "W"), new BundleOutput("ac_power_w", "W")]),
+                [new BundleOutput("poa_wm2", "W/m2"), new BundleOutput("dc_power_w", "W"), new BundleOutput("ac_power_w", "W")]) { InverterCurve = c.InverterCurve },
             factors, content.Training, content.Validation, content.ResidualQuantiles, []);
         return (manifest, files);
     }
