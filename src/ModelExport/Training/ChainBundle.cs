@@ -26,6 +26,10 @@ public sealed record ChainModelInfo(
     /// <summary>N3 in the efficiency-curve form (<see cref="ChainConfig.InverterCurve"/>); absent (false) in folders written before it.</summary>
     [JsonPropertyName("inverter_curve")]
     public bool InverterCurve { get; init; }
+
+    /// <summary>The site model takes the measured POA (N1 bypassed, <see cref="ChainFeatureSet.PoaInput"/>); evaluate builds its features the same way.</summary>
+    [JsonPropertyName("poa_input")]
+    public bool PoaInput { get; init; }
 }
 
 /// <summary>Reads and writes a chain model folder: <c>model.json</c> + <c>chain.weights.json</c> (<see cref="WeightsFile"/>).
@@ -39,13 +43,13 @@ public static class ChainBundle
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static void Save(string directory, ChainModel model, string kind, DateTimeOffset created, TrainingSummary? training, string? note = null)
+    public static void Save(string directory, ChainModel model, string kind, DateTimeOffset created, TrainingSummary? training, string? note = null, bool poaInput = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(directory);
         var c = model.Nets.Config;
         var info = new ChainModelInfo(1, kind, created, c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden, model.Sites.Sites,
-            ChainFeatureSpecification.Version, ChainFeatureSpecification.Columns, training, note) { InverterCurve = c.InverterCurve };
+            ChainFeatureSpecification.Version, ChainFeatureSpecification.Columns, training, note) { InverterCurve = c.InverterCurve, PoaInput = poaInput };
         File.WriteAllText(Path.Combine(directory, InfoFile), JsonSerializer.Serialize(info, Json));
         WeightsFile.Save(Path.Combine(directory, WeightsFileName), model.Parameters);
     }

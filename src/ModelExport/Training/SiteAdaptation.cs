@@ -8,7 +8,9 @@ namespace PvEdge.ModelExport.Training;
 /// <param name="Epochs">passes over the site's daylight rows</param>
 /// <param name="TuneNets">also adapt the shared networks (small learning rate) after the site parameters</param>
 /// <param name="SampleBudget">rows × epochs at most: long histories get fewer epochs (at least 10)</param>
-public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000)
+/// <param name="HuberDelta">0 = squared error; above 0 the robust Huber loss (<see cref="ChainModel.HuberDelta"/>)</param>
+public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
+    float HuberDelta = 0)
 {
     /// <summary>Epochs for a history of <paramref name="rows"/> rows under the sample budget.</summary>
     public int EpochsFor(int rows, int budget) => Math.Clamp(budget / Math.Max(1, rows), Math.Min(10, Epochs), Epochs);
@@ -26,7 +28,7 @@ public static class SiteAdaptation
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean());
+        var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean()) { HuberDelta = options.HuberDelta };
         var rows = ChainTraining.TrainableRows(data.X, data.Y);
         var epochs = options.EpochsFor(rows.Length, options.SampleBudget);
         var stage1 = new GroupedAdam((model.Sites.Parameters, 0.03f));

@@ -166,6 +166,10 @@ public sealed class ChainModel
     /// <summary>Weight of the monotonicity penalty (DC at 1.05·E must not be below DC at E).</summary>
     public float MonotonePenalty { get; set; } = 10f;
 
+    /// <summary>0: squared error on the labels; above 0, the Huber loss with this δ (fractions of the rating): measured
+    /// telemetry has snow, outages and curtailment that the weather does not explain, and they should not pull the fit.</summary>
+    public float HuberDelta { get; set; }
+
     /// <summary>Weight of N3's second AC loss on rows that measure DC: the inverter fed the measured DC (teacher forcing), which
     /// ties the efficiency curve to measured AC/DC pairs instead of leaving it to trade with the module net's errors.</summary>
     public float MeasuredDcInverterWeight { get; set; } = 1f;
@@ -222,7 +226,7 @@ public sealed class ChainModel
         var x = tape.Input(batch.X);
         var o = Forward(tape, x);
         var pred = tape.ConcatCols(o.AcPerKwac, o.DcPerKwp, o.PoaKwm2);
-        var loss = tape.MseLoss(pred, batch.Y, batch.LossScale);
+        var loss = HuberDelta > 0 ? tape.HuberLoss(pred, batch.Y, HuberDelta, batch.LossScale) : tape.MseLoss(pred, batch.Y, batch.LossScale);
         if (MonotonePenalty > 0)
         {
             var site = tape.SliceCols(x, ChainColumns.Site, 1);
