@@ -76,7 +76,7 @@ public sealed class ChainFeatureSpecificationTests
         Assert.Equal((float)(poa[48] / 1000), set.X[48, ChainColumns.Ground], 6);
         Assert.Equal(0f, set.X[48, ChainColumns.Beam]);
         Assert.Equal(0f, set.X[48, ChainColumns.SkyDiffuse]);
-        Assert.Equal(history.Column("ac_power_w")![48] / 4000, set.Y[48, ChainColumns.LabelAc], 5);
+        Assert.Equal(history.Column("ac_power_w")![48] / 4000, set.Y[48, ChainColumns.LabelAc], 1e-6);
         Assert.True(float.IsNaN(set.Y[50, ChainColumns.LabelAc]), "a row without POA cannot be explained: its labels are masked");
     }
 
