@@ -17,7 +17,8 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
 
     public RmsePair Late { get; init; } = RmsePair.None;
 
-    /// <summary>The same over test rows whose sun position the training window saw (within 1° in azimuth and elevation) and
+    /// <summary>The same over test rows whose sun position lies in the band of sky the training window's sun paths swept (±1° of
+    /// elevation at the same azimuth) and
     /// over the rows it did not (the sun path moves by up to ~0.4° of declination a day around the equinoxes).</summary>
     public RmsePair SeenSky { get; init; } = RmsePair.None;
 
@@ -86,7 +87,7 @@ public static class FleetStudy
                     ErrorMetrics.Compute(trueAc.AsSpan(r), measured.AsSpan(r), use.AsSpan(r), all.DcCapacityW).RmseW);
                 early = Part(..cut, series.Scored);
                 late = Part(cut.., series.Scored);
-                var sky = SeenCells(train);
+                var sky = SeenBand(train);
                 var isSeen = series.Scored.Select((u, i) => u && Seen(sky, test.SunAzimuthDeg[i], test.SunElevationDeg[i])).ToArray();
                 var isUnseen = series.Scored.Select((u, i) => u && !isSeen[i]).ToArray();
                 seen = Part(.., isSeen);
@@ -104,34 +105,38 @@ public static class FleetStudy
         return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction };
     }
 
-    // 1°×1° cells (azimuth, elevation) of the sun positions of a feature set's daylight rows
-    private static HashSet<(int, int)> SeenCells(ChainFeatureSet set)
+    // the band of the sky the training rows' sun paths swept: per 1° of azimuth, the lowest and highest elevation of the sun
+    // paths (consecutive daylight rows joined by straight segments)
+    private static (double Lo, double Hi)[] SeenBand(ChainFeatureSet set)
     {
-        var cells = new HashSet<(int, int)>();
-        for (var i = 0; i < set.Rows; i++)
+        var band = Enumerable.Repeat((Lo: double.PositiveInfinity, Hi: double.NegativeInfinity), 360).ToArray();
+        for (var i = 1; i < set.Rows; i++)
         {
-            if (set.IsDaylight(i))
+            if (!set.IsDaylight(i) || !set.IsDaylight(i - 1))
             {
-                cells.Add(((int)Math.Floor(set.SunAzimuthDeg[i]), (int)Math.Floor(set.SunElevationDeg[i])));
+                continue;
+            }
+            double a0 = set.SunAzimuthDeg[i - 1], a1 = set.SunAzimuthDeg[i], e0 = set.SunElevationDeg[i - 1], e1 = set.SunElevationDeg[i];
+            if (Math.Abs(a1 - a0) > 90)
+            {
+                continue; // across north at high latitudes: skip the wrap
+            }
+            var from = (int)Math.Ceiling(Math.Min(a0, a1));
+            var to = (int)Math.Floor(Math.Max(a0, a1));
+            for (var a = from; a <= to; a++)
+            {
+                var e = a1 == a0 ? e0 : e0 + ((e1 - e0) * (a - a0) / (a1 - a0));
+                ref var cell = ref band[((a % 360) + 360) % 360];
+                cell = (Math.Min(cell.Lo, e), Math.Max(cell.Hi, e));
             }
         }
-        return cells;
+        return band;
     }
 
-    private static bool Seen(HashSet<(int, int)> cells, double azimuthDeg, double elevationDeg)
+    private static bool Seen((double Lo, double Hi)[] band, double azimuthDeg, double elevationDeg)
     {
-        int a = (int)Math.Floor(azimuthDeg), e = (int)Math.Floor(elevationDeg);
-        for (var da = -1; da <= 1; da++)
-        {
-            for (var de = -1; de <= 1; de++)
-            {
-                if (cells.Contains((a + da, e + de)))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
+        var (lo, hi) = band[(((int)Math.Round(azimuthDeg) % 360) + 360) % 360];
+        return elevationDeg >= lo - 1 && elevationDeg <= hi + 1;
     }
 
     /// <summary>Rows [from, to) of a feature set.</summary>

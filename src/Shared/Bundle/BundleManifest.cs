@@ -65,6 +65,11 @@ public sealed record BundleChain(
     /// bundles written before it.</summary>
     [JsonPropertyName("inverter_curve")]
     public bool InverterCurve { get; init; }
+
+    /// <summary>The site model takes the measured plane-of-array irradiance (features built with
+    /// <c>ChainFeatureSpecification.Build(…, poaInput: true)</c>: POA in the ground column, beam and sky 0).</summary>
+    [JsonPropertyName("poa_input")]
+    public bool PoaInput { get; init; }
 }
 
 /// <summary>One input of a factor: physical value; the net sees (value − offset) / scale.</summary>
