@@ -22,14 +22,7 @@ public sealed class MeasuredDataTests : IDisposable
         return path;
     }
 
-    private static async Task<(int Code, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter(CultureInfo.InvariantCulture);
-        var error = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await CliHost.RunAsync("modelexport", args, CliHost.Discover(typeof(PvEdge.ModelExport.Commands.FleetCommand).Assembly),
-            new CliContext(output, error, TimeProvider.System), CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Error)> Run(params string[] args) => ModelExportCli.Run(args);
 
     // NREL SERF West, PVDAQ system 51, Golden CO (tilt and kWp are not in the file: 40°/south and 5.6 kWp assumed)
     private string SerfWestSite()
