@@ -14,7 +14,7 @@ public sealed class StudyCommand : ICliCommand
 {
     public string Name => "study";
 
-    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--out F]  held-out fleet evaluation and sample efficiency";
+    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--out F]  held-out fleet evaluation and sample efficiency";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -27,6 +27,7 @@ public sealed class StudyCommand : ICliCommand
         var effText = args.Optional("efficiency");
         var epochs = args.Int("epochs", 120, 1);
         var siteOnly = args.Flag("site-only");
+        var adaptation = new AdaptationOptions(SampleBudget: args.Int("budget", 120_000, 1000), ShadingLearningRate: (float)args.Double("shading-lr", 5e-3, 1e-6, 1));
         var output = args.Optional("out") ?? Path.Combine(data, "study.json");
         args.RejectUnknown();
         var efficiency = effText is null ? Array.Empty<int>() : effText.Split(',').Select(s =>
@@ -42,7 +43,7 @@ public sealed class StudyCommand : ICliCommand
             var done = 0;
             Parallel.For(0, sites.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, k =>
             {
-                results[k] = FleetStudy.RunSite(foundation, data, sites[k], days, efficiency, efficiency.Length > 0, epochs, !siteOnly);
+                results[k] = FleetStudy.RunSite(foundation, data, sites[k], days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation);
                 bar.Report(Interlocked.Increment(ref done) / (double)sites.Length);
             });
         }

@@ -46,7 +46,7 @@ public static class FleetStudy
     public const int EarlyTestDays = 10;
 
     public static SiteStudyResult RunSite(ChainModel foundation, string data, FleetSite fs, int headlineDays, IReadOnlyList<int> efficiencyDays,
-        bool scratch, int epochs, bool tuneNets = true)
+        bool scratch, int epochs, bool tuneNets = true, AdaptationOptions? adaptation = null)
     {
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
@@ -74,7 +74,7 @@ public static class FleetStudy
         foreach (var d in days)
         {
             var train = Slice(all, testFrom - d * perDay, testFrom);
-            var (model, _) = SiteAdaptation.FineTune(foundation, train, new AdaptationOptions(epochs, tuneNets, 1, (ulong)fs.Id));
+            var (model, _) = SiteAdaptation.FineTune(foundation, train, (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id });
             var series = ChainEvaluation.Run(model, site, test, measured);
             pre[d] = series.Model.RmseW;
             if (d == headlineDays)
