@@ -99,6 +99,7 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
                 Assert.Contains(outage, e => e.GetProperty("state").GetString() == "open");
                 Assert.All(outage, e => Assert.StartsWith($"{Gw}-outage-", e.GetProperty("id").GetString(), StringComparison.Ordinal));
                 // every event the agent logged (opened or closed) so far, outage window included, arrived with its id and state
+                Assert.Contains(LoggedEvents(agent), e => e.Id.StartsWith($"{Gw}-outage-", StringComparison.Ordinal) && e.State == "open");
                 Assert.True(await sub.WaitForAsync(c => LoggedEvents(agent).IsSubsetOf(ReceivedEvents(c)), TimeSpan.FromSeconds(30)),
                     $"anomaly events logged but not received: {string.Join(", ", LoggedEvents(agent).Except(ReceivedEvents(sub)))}");
 
