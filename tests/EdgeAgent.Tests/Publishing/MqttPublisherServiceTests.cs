@@ -97,6 +97,30 @@ public sealed class MqttPublisherServiceTests : IDisposable
         broker.Dispose();
     }
 
+    [Fact]
+    public async Task Publisher_NoBrokerAndOutboxFull_OldestTelemetryDroppedCountedAndLoggedOnce()
+    {
+        var port = ExternalTools.FreeTcpPort(); // nobody listens
+        using var database = new AgentDatabase(Path.Combine(_dir, "b.db"), outboxMaxMessages: 5);
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        using var publisher = new MqttPublisherService(
+            Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false }),
+            _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
+            new PipelineHealth(TimeProvider.System));
+        for (var i = 1; i <= 12; i++)
+        {
+            queue.PublishTelemetry(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture));
+        }
+        await publisher.StartAsync(CancellationToken.None);
+        Assert.True(await WaitForAsync(() => database.OutboxDropped == 7, TimeSpan.FromSeconds(30)), $"dropped {database.OutboxDropped}");
+        Assert.True(await WaitForAsync(() => logger.Lines.Any(l => l.EventId == 405), TimeSpan.FromSeconds(30)), "no log line for the drops");
+        await publisher.StopAsync(CancellationToken.None);
+        Assert.Equal(["8", "9", "10", "11", "12"], database.PeekOutbox(10).Select(m => m.Payload));
+        var line = Assert.Single(logger.Lines, l => l.EventId == 405);
+        Assert.Contains("7 message(s) dropped since start", line.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         try

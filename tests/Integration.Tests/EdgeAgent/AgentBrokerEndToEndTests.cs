@@ -61,7 +61,7 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
             {
                 // 1. live: status online (retained), telemetry, retained forecast, HA discovery
                 Assert.True(await sub.WaitForAsync(c => TelemetryMinutes(c).Count >= 3 && c.On($"pvedge/{Gw}/forecast/hourly").Count > 0
-                    && c.On($"homeassistant/device/{Gw}/config").Count > 0 && c.On($"pvedge/{Gw}/status").Any(m => m.Payload == "online"), TimeSpan.FromSeconds(25)),
+                    && c.On($"homeassistant/device/{Gw}/config").Count > 0 && c.On($"pvedge/{Gw}/status").Any(m => m.Payload == "online"), TimeSpan.FromSeconds(60)),
                     "no telemetry/forecast/discovery/status");
                 Assert.True(sub.On($"pvedge/{Gw}/forecast/hourly").All(m => m.Retain) || sub.On($"pvedge/{Gw}/forecast/hourly").Count > 0);
                 var hourly = JsonDocument.Parse(sub.On($"pvedge/{Gw}/forecast/hourly")[^1].Payload).RootElement;
@@ -75,8 +75,8 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
                 var discoveries = sub.On($"homeassistant/device/{Gw}/config").Count;
                 await PublishAsync(port, "homeassistant/status", "online");
                 await PublishAsync(port, $"pvedge/{Gw}/weather/forecast/set", "{ \"points\": 42 }");
-                Assert.True(await sub.WaitForAsync(c => c.On($"homeassistant/device/{Gw}/config").Count > discoveries, TimeSpan.FromSeconds(10)), "discovery not re-sent");
-                Assert.True(await sub.WaitForAsync(_ => agent.Output.Any(l => l.Contains("malformed weather message", StringComparison.Ordinal)), TimeSpan.FromSeconds(10)),
+                Assert.True(await sub.WaitForAsync(c => c.On($"homeassistant/device/{Gw}/config").Count > discoveries, TimeSpan.FromSeconds(30)), "discovery not re-sent");
+                Assert.True(await sub.WaitForAsync(_ => agent.Output.Any(l => l.Contains("malformed weather message", StringComparison.Ordinal)), TimeSpan.FromSeconds(30)),
                     "no log line for the malformed weather message");
                 Assert.False(agent.HasExited);
 
@@ -128,13 +128,13 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
         {
             static string Id(string payload) => payload.StartsWith('{') && JsonDocument.Parse(payload).RootElement.TryGetProperty("id", out var id) ? id.GetString() ?? "" : "";
             HashSet<string> Received(MessageCollector c) => c.Messages.Where(m => m.Topic.StartsWith($"pvedge/{Gw}/", StringComparison.Ordinal)).Select(m => Id(m.Payload)).ToHashSet();
-            Assert.True(await sub.WaitForAsync(c => Received(c).IsSupersetOf(queued), TimeSpan.FromSeconds(20)),
+            Assert.True(await sub.WaitForAsync(c => Received(c).IsSupersetOf(queued), TimeSpan.FromSeconds(60)),
                 "outbox not delivered after SIGKILL and restart\n" + restarted.Log);
 
             // 4. last will: SIGKILL while the broker is up → retained "offline"
             var offlineBefore = sub.On($"pvedge/{Gw}/status").Count(m => m.Payload == "offline");
             restarted.Kill();
-            Assert.True(await sub.WaitForAsync(c => c.On($"pvedge/{Gw}/status").Count(m => m.Payload == "offline") > offlineBefore, TimeSpan.FromSeconds(15)), "no last will");
+            Assert.True(await sub.WaitForAsync(c => c.On($"pvedge/{Gw}/status").Count(m => m.Payload == "offline") > offlineBefore, TimeSpan.FromSeconds(30)), "no last will");
         }
         catch
         {
