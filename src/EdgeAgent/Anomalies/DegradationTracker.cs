@@ -58,6 +58,25 @@ public sealed class DegradationTracker
     /// <summary>The last estimate: baseline PR, current PR, loss rate in %/year (positive = losing), year-over-year or not; null before enough days.</summary>
     public (double Baseline, double Now, double RatePctPerYear, bool YearOverYear)? Estimate { get; private set; }
 
+    /// <summary>Raised with each new valid day (the agent stores it, so a restart does not forget the trend).</summary>
+    public event Action<DailyPerformance>? DayAdded;
+
+    /// <summary>Takes back days stored before a restart (older than any day seen so far) and replays the verdicts over them quietly:
+    /// an event that was open before the restart is open again, with the same id.</summary>
+    public void Restore(IEnumerable<DailyPerformance> days)
+    {
+        var quiet = new List<AnomalyEvent>();
+        foreach (var d in days.OrderBy(d => d.DayUtc))
+        {
+            if (_days.Count > 0 && d.DayUtc <= _days[^1].DayUtc)
+            {
+                continue;
+            }
+            _days.Add(d);
+            Evaluate(d.DayUtc, quiet);
+        }
+    }
+
     /// <param name="input">the interval</param>
     /// <param name="daylight">the clear sky is high enough to judge</param>
     /// <param name="otherFault">another fault is open or building up</param>
@@ -101,8 +120,10 @@ public sealed class DegradationTracker
         {
             return;
         }
-        _days.Add(new DailyPerformance(day.StartUtc, day.ClearMeasuredWh / day.ClearExpectedWh, day.ExpectedAllKwh));
-        Evaluate(day.LastUtc, changes);
+        var performance = new DailyPerformance(day.StartUtc, day.ClearMeasuredWh / day.ClearExpectedWh, day.ExpectedAllKwh);
+        _days.Add(performance);
+        DayAdded?.Invoke(performance);
+        Evaluate(day.StartUtc, changes);
     }
 
     private void Evaluate(DateTimeOffset nowUtc, List<AnomalyEvent> changes)

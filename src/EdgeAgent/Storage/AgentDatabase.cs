@@ -49,6 +49,7 @@ public sealed class AgentDatabase : IDisposable
               id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL,
               retain INTEGER NOT NULL, kind TEXT NOT NULL, created_ms INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS retained (topic TEXT PRIMARY KEY, payload TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS performance_days (day_ms INTEGER PRIMARY KEY, pr REAL NOT NULL, expected_kwh REAL NOT NULL);
             """);
         using var totals = _connection.CreateCommand();
         totals.CommandText = $"SELECT COUNT(*), COALESCE(SUM({SizeSql}), 0) FROM outbox";
@@ -254,6 +255,37 @@ public sealed class AgentDatabase : IDisposable
             while (r.Read())
             {
                 list.Add(new(r.GetString(0), r.GetString(1)));
+            }
+            return list;
+        }
+    }
+
+    /// <summary>Stores one day's performance ratio (the degradation detector's memory across restarts; a few bytes a day, kept for good).</summary>
+    public void WritePerformanceDay(DateTimeOffset dayUtc, double performanceRatio, double expectedKwh)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR REPLACE INTO performance_days (day_ms, pr, expected_kwh) VALUES ($d, $p, $e)";
+            cmd.Parameters.AddWithValue("$d", dayUtc.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$p", performanceRatio);
+            cmd.Parameters.AddWithValue("$e", expectedKwh);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Every stored day's (start, performance ratio, expected kWh), oldest first.</summary>
+    public List<(DateTimeOffset DayUtc, double PerformanceRatio, double ExpectedKwh)> ReadPerformanceDays()
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT day_ms, pr, expected_kwh FROM performance_days ORDER BY day_ms";
+            using var r = cmd.ExecuteReader();
+            var list = new List<(DateTimeOffset, double, double)>();
+            while (r.Read())
+            {
+                list.Add((DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetDouble(1), r.GetDouble(2)));
             }
             return list;
         }

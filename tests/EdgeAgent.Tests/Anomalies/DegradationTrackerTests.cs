@@ -91,4 +91,24 @@ public sealed class DegradationTrackerTests
         Assert.Empty(events);
         Assert.DoesNotContain(detector.Degradation.Days, day => (day.DayUtc - Start).TotalDays % 9 is >= 4 and < 5);
     }
+
+    [Fact]
+    public void Restore_DaysStoredBeforeARestart_SameEventOpenAgainWithoutBeingRaisedTwice()
+    {
+        var stored = new List<DailyPerformance>();
+        var before = new AnomalyDetector(new AnomalyOptions(), "gw", Rating);
+        before.Degradation.DayAdded += stored.Add;
+        foreach (var input in History(430, years => 1 - 0.03 * years, seed: 11))
+        {
+            before.Process(input);
+        }
+        var open = Assert.Single(before.OpenEvents, e => e.Type == AnomalyTypes.Degradation);
+        Assert.Equal(before.Degradation.Days, stored);
+
+        var after = new AnomalyDetector(new AnomalyOptions(), "gw", Rating);
+        after.Degradation.Restore(stored);
+        var again = Assert.Single(after.OpenEvents, e => e.Type == AnomalyTypes.Degradation);
+        Assert.Equal(open.Id, again.Id);
+        Assert.Equal(open.Evidence["rate_pct_per_year"], again.Evidence["rate_pct_per_year"], 9);
+    }
 }

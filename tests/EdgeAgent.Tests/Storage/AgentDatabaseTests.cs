@@ -72,6 +72,19 @@ public sealed class AgentDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void ReadPerformanceDays_AfterReopen_OrderedWithLatestValuePerDay()
+    {
+        using (var db = new AgentDatabase(Db))
+        {
+            db.WritePerformanceDay(T0.AddDays(1), 0.97, 20);
+            db.WritePerformanceDay(T0, 0.99, 21);
+            db.WritePerformanceDay(T0.AddDays(1), 0.96, 19);
+        }
+        using var again = new AgentDatabase(Db);
+        Assert.Equal([(T0, 0.99, 21.0), (T0.AddDays(1), 0.96, 19.0)], again.ReadPerformanceDays());
+    }
+
+    [Fact]
     public void Outbox_ReopenedAfterDispose_StillHoldsMessages()
     {
         using (var db = new AgentDatabase(Db))
