@@ -276,6 +276,7 @@ public sealed class MqttPublisherService : BackgroundService
                 AgentLog.OutboxReplayed(_logger, replayed);
                 replayed = 0;
             }
+            LogDrops();
             while (_queue.Telemetry.Reader.TryRead(out var m))
             {
                 _unconfirmed.Add(m); // until the broker answers a later packet (requeued by the caller if this throws)
