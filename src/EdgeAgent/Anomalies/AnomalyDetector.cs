@@ -27,6 +27,7 @@ public sealed class AnomalyDetector
         [AnomalyTypes.Outage, AnomalyTypes.InverterFault, AnomalyTypes.MpptImbalance, AnomalyTypes.Underperformance, AnomalyTypes.CommunicationLost];
     private double? _lastPoa;
     private double _poaSameMinutes;
+    private double _poaRunClearSkyW;
 
     public AnomalyDetector(AnomalyOptions options, string gateway, double acRatingW)
     {
@@ -79,10 +80,20 @@ public sealed class AnomalyDetector
 
         if (poa is { } p)
         {
-            _poaSameMinutes = _lastPoa is { } lp && Math.Abs(lp - p) < 1e-9 ? _poaSameMinutes + m.Step.TotalMinutes : 0;
+            if (_lastPoa is { } lp && Math.Abs(lp - p) < 1e-9)
+            {
+                _poaSameMinutes += m.Step.TotalMinutes;
+            }
+            else
+            {
+                _poaSameMinutes = 0;
+                _poaRunClearSkyW = input.ClearSkyW;
+            }
             _lastPoa = p;
         }
-        bool? stuck = judge && poa is not null ? _poaSameMinutes >= 30 : null;
+        // stuck: the same value for 30 minutes while the clear sky moved by 3 % of the rating (a clear noon is flat enough to hold
+        // an integer W/m² register still for that long)
+        bool? stuck = judge && poa is not null ? _poaSameMinutes >= 30 && Math.Abs(input.ClearSkyW - _poaRunClearSkyW) >= 0.03 * _acRatingW : null;
         Step(AnomalyTypes.SensorStuck, input, stuck, "minor", changes);
 
         var daylight = input.ClearSkyW >= _options.MinExpectedFraction * _acRatingW;
