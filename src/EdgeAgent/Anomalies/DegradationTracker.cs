@@ -13,8 +13,8 @@ public readonly record struct DailyPerformance(DateTimeOffset DayUtc, double Per
 /// <para>The baseline is the median PR of the first <c>DegradationBaselineDays</c> of valid days. The loss rate in %/year is, once the
 /// days span a year and a fortnight, the median year-over-year change of PR (each valid day against the valid day nearest to it a
 /// year earlier: immune to seasons, as in RdTools); before that, and once the span reaches <c>DegradationMinDays</c>, the drop of
-/// the median PR of the last <c>DegradationWindowDays</c> valid days from the baseline divided by the time between them, accepted
-/// only when the Theil–Sen slope of all valid days agrees (both medians: a few days of soiling or snow move neither). Below a year
+/// the median PR of the last <c>DegradationWindowDays</c> valid days from the baseline divided by the time between them, or the
+/// Theil–Sen slope of all valid days if that is smaller (both medians: a few days of soiling or snow move neither). Below a year
 /// a seasonal swing of PR that the power model does not explain can read as a trend, so the default minimum is a year.</para>
 /// <para>One event opens when the rate stays above <c>DegradationThresholdPctPerYear</c> for <c>DegradationSustainDays</c> consecutive
 /// days; it stays open (its evidence updated daily in the open events) and closes only when the rate falls below half the threshold
@@ -195,8 +195,8 @@ public sealed class DegradationTracker
         }
         var rate = (baseline - now) / baseline / years * 100;
         var slope = -TheilSenPerYear() / baseline * 100;
-        // the two estimates must agree in sign and roughly in size, else the change is not a steady trend
-        return (baseline, now, rate > 0 && slope > 0.5 * rate && slope < 2 * rate ? rate : Math.Min(rate, Math.Max(slope, 0)), false);
+        // both must show the loss: the smaller of the two (a step or a few bad days move one far more than the other)
+        return (baseline, now, Math.Min(rate, slope), false);
     }
 
     /// <summary>Median year-over-year PR change in %/year (positive = losing), over valid days with a valid day within ±3 days a year earlier

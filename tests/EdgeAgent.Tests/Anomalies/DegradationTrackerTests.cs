@@ -6,7 +6,7 @@ namespace PvEdge.EdgeAgent.Tests.Anomalies;
 
 /// <summary>The degradation detector on simulated histories of many months at 15-minute steps: seasons change the day length and the
 /// clear-sky peak, half the days or so are cloudy, and the plant's performance ratio follows the scenario with 1 % noise.</summary>
-public sealed class DegradationTrackerTests
+public sealed class DegradationTrackerTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const double Rating = 4000;
     private static readonly DateTimeOffset Start = new(2025, 1, 6, 0, 0, 0, TimeSpan.Zero);
@@ -56,6 +56,7 @@ public sealed class DegradationTrackerTests
         Assert.Equal(AnomalyTypes.Degradation, e.Type);
         var now = Assert.Single(detector.OpenEvents, o => o.Type == AnomalyTypes.Degradation);
         var rate = now.Evidence["rate_pct_per_year"];
+        output.WriteLine($"{days} days, min {minDays}: rate {rate:0.00} %/yr, PR {now.Evidence["pr_baseline"]:0.0000} -> {now.Evidence["pr_now"]:0.0000}, opened {e.StartUtc:yyyy-MM-dd}, lost {now.EnergyLostKwh:0.0} kWh");
         Assert.InRange(rate, 2.0, 4.0);
         Assert.Equal(minDays >= 365 ? 1 : 0, now.Evidence["year_over_year"]);
         Assert.True(now.Evidence["pr_now"] < now.Evidence["pr_baseline"]);

@@ -11,7 +11,7 @@ namespace PvEdge.EdgeAgent.Tests.Commands;
 
 /// <summary><c>edgeagent replay</c> over a 14-month history CSV of the demo site (hourly rows with weather columns) whose plant
 /// loses 3 % a year: the degradation event comes out with the rate.</summary>
-public sealed class ReplayDegradationTests : IDisposable
+public sealed class ReplayDegradationTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("edgeagent-replay-deg-").FullName;
 
@@ -62,6 +62,7 @@ public sealed class ReplayDegradationTests : IDisposable
         var e = Assert.Single(events, x => x.GetProperty("type").GetString() == "degradation");
         Assert.Equal("open", e.GetProperty("state").GetString());
         var evidence = e.GetProperty("evidence");
+        output.WriteLine(e.ToString());
         Assert.InRange(evidence.GetProperty("rate_pct_per_year").GetDouble(), 2.0, 4.0);
         Assert.True(evidence.GetProperty("pr_now").GetDouble() < evidence.GetProperty("pr_baseline").GetDouble());
         Assert.True(e.GetProperty("energy_lost_kwh").GetDouble() > 0);
