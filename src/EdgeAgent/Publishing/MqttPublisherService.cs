@@ -19,8 +19,9 @@ namespace PvEdge.EdgeAgent.Publishing;
 /// of a live connection AND the broker answered a later packet on that same connection (a PINGRESP to the ping sent after each
 /// batch, or the PUBACK of a later QoS 1 message): MQTT runs over one ordered TCP stream and a broker handles a client's packets in
 /// order, so that answer proves the broker has read the telemetry before it. Telemetry without that proof when the connection is
-/// lost, and all telemetry produced while it is down, goes to the SQLite outbox and is delivered in order, at QoS 1, after
-/// reconnect (consumers de-duplicate by id). The outbox is bounded (Storage:OutboxMaxMessages, Storage:OutboxMaxMb): past either
+/// lost, telemetry confirmed in the 10 s before the loss was noticed (a broker killed right after reading it may not have passed it
+/// on), and all telemetry produced while the connection is down goes to the SQLite outbox and is delivered in order, at QoS 1,
+/// after reconnect (consumers de-duplicate by id). The outbox is bounded (Storage:OutboxMaxMessages, Storage:OutboxMaxMb): past either
 /// limit the oldest telemetry is dropped, counted and logged.</para></summary>
 public sealed class MqttPublisherService : BackgroundService
 {
@@ -36,9 +37,15 @@ public sealed class MqttPublisherService : BackgroundService
     private readonly PipelineHealth _health;
     private IMqttClient? _client;
 
-    /// <summary>QoS 0 messages written to the socket that the broker has not yet confirmed by answering a later packet, oldest first.
-    /// On a connection loss they go to the outbox (at QoS 1; consumers de-duplicate by id).</summary>
-    private readonly List<OutgoingMessage> _unconfirmed = [];
+    /// <summary>QoS 0 messages written to the socket, oldest first, with the wall time they were written: the first
+    /// <see cref="_confirmed"/> were confirmed by the broker and are kept for <see cref="ResendWindow"/>, the rest are not confirmed yet.
+    /// On a connection loss all of them go to the outbox (at QoS 1; consumers de-duplicate by id).</summary>
+    private readonly List<(DateTimeOffset WrittenUtc, OutgoingMessage Message)> _written = [];
+    private int _confirmed;
+
+    /// <summary>A broker that dies may not have passed on what it had just received (and a subscriber's kernel drops what it had not
+    /// read when the dead broker's socket resets), so telemetry confirmed this recently before a loss is sent again too.</summary>
+    private static readonly TimeSpan ResendWindow = TimeSpan.FromSeconds(10);
     private long _droppedLogged;
     private DateTimeOffset _droppedLoggedAt = DateTimeOffset.MinValue;
 
@@ -204,15 +211,17 @@ public sealed class MqttPublisherService : BackgroundService
         }
     }
 
-    /// <summary>Telemetry the broker never confirmed goes to the outbox, in the order it was produced.</summary>
+    /// <summary>Telemetry the broker never confirmed, or confirmed within <see cref="ResendWindow"/> before the loss was noticed, goes to
+    /// the outbox in the order it was produced.</summary>
     private void RequeueUnconfirmed()
     {
         var now = _wall.GetUtcNow();
-        foreach (var m in _unconfirmed)
+        foreach (var (_, m) in _written)
         {
             _database.Enqueue(m.Topic, m.Payload, retain: false, m.Kind, now);
         }
-        _unconfirmed.Clear();
+        _written.Clear();
+        _confirmed = 0;
         LogDrops();
     }
 
@@ -238,6 +247,20 @@ public sealed class MqttPublisherService : BackgroundService
             _droppedLoggedAt = now;
             AgentLog.OutboxDropped(_logger, _database.OutboxCount(), _database.OutboxBytes / 1048576.0, dropped);
         }
+    }
+
+    /// <summary>Marks every message written so far as received by the broker and forgets the confirmed ones older than the window.</summary>
+    private void Confirm()
+    {
+        _confirmed = _written.Count;
+        var now = _wall.GetUtcNow();
+        var old = 0;
+        while (old < _confirmed && now - _written[old].WrittenUtc > ResendWindow)
+        {
+            old++;
+        }
+        _written.RemoveRange(0, old);
+        _confirmed -= old;
     }
 
     private async Task PumpAsync(IMqttClient client, CancellationToken ct)
@@ -279,13 +302,13 @@ public sealed class MqttPublisherService : BackgroundService
             LogDrops();
             while (_queue.Telemetry.Reader.TryRead(out var m))
             {
-                _unconfirmed.Add(m); // until the broker answers a later packet (requeued by the caller if this throws)
+                _written.Add((_wall.GetUtcNow(), m)); // unconfirmed until the broker answers a later packet (requeued by the caller if this throws)
                 await PublishAsync(client, m.Topic, m.Payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, ct).ConfigureAwait(false);
             }
-            if (_unconfirmed.Count > 0)
+            if (_written.Count > _confirmed)
             {
                 await client.PingAsync(ct).ConfigureAwait(false);
-                _unconfirmed.Clear(); // the PINGRESP came after the broker read every packet before the PINGREQ
+                Confirm(); // the PINGRESP came after the broker read every packet before the PINGREQ
             }
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
             wait.CancelAfter(TimeSpan.FromSeconds(1));
@@ -316,7 +339,7 @@ public sealed class MqttPublisherService : BackgroundService
         }
         if (qos == MqttQualityOfServiceLevel.AtLeastOnce)
         {
-            _unconfirmed.Clear(); // the PUBACK came after the broker read every earlier packet
+            Confirm(); // the PUBACK came after the broker read every earlier packet
         }
         Delivered++;
         _health.Report(PipelineStage.Publishing);

@@ -36,6 +36,12 @@ public sealed class MqttPublisherServiceTests : IDisposable
         return server;
     }
 
+    /// <summary>A publisher on 127.0.0.1:<paramref name="port"/> that retries every 0.5–1 s, without Home Assistant discovery.</summary>
+    private MqttPublisherService NewPublisher(int port, AgentDatabase database, PublishQueue queue, TestLogger<MqttPublisherService> logger) => new(
+        Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false }),
+        _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
+        new PipelineHealth(TimeProvider.System));
+
     private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -55,10 +61,7 @@ public sealed class MqttPublisherServiceTests : IDisposable
         using var database = new AgentDatabase(Path.Combine(_dir, "a.db"));
         var queue = new PublishQueue(database, TimeProvider.System);
         var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = new MqttPublisherService(
-            Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false }),
-            _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
-            new PipelineHealth(TimeProvider.System));
+        using var publisher = NewPublisher(port, database, queue, logger);
         await publisher.StartAsync(CancellationToken.None);
         var produced = 0L;
         using var stop = new CancellationTokenSource();
@@ -104,10 +107,7 @@ public sealed class MqttPublisherServiceTests : IDisposable
         using var database = new AgentDatabase(Path.Combine(_dir, "b.db"), outboxMaxMessages: 5);
         var queue = new PublishQueue(database, TimeProvider.System);
         var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = new MqttPublisherService(
-            Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false }),
-            _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
-            new PipelineHealth(TimeProvider.System));
+        using var publisher = NewPublisher(port, database, queue, logger);
         for (var i = 1; i <= 12; i++)
         {
             queue.PublishTelemetry(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture));
