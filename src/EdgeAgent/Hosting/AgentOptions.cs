@@ -92,6 +92,11 @@ public sealed class StorageOptions
     /// <summary>At most this many messages wait in the outbox; beyond it the oldest telemetry is dropped first.</summary>
     [Range(100, 10_000_000)]
     public int OutboxMaxMessages { get; set; } = 200_000;
+
+    /// <summary>At most this many MB (topic + payload) wait in the outbox (a week of 1-minute telemetry is about 7 MB); beyond it the
+    /// oldest telemetry is dropped first, counted and logged.</summary>
+    [Range(1, 4096)]
+    public int OutboxMaxMb { get; set; } = 64;
 }
 
 /// <summary>Where weather forecasts come from.</summary>
@@ -208,6 +213,26 @@ public sealed class AnomalyOptions
     /// <summary>Minutes without any good reading before communication_lost opens.</summary>
     [Range(1, 1440)]
     public int CommunicationLostMinutes { get; set; } = 5;
+
+    /// <summary>A sustained performance loss above this rate (% of the baseline performance ratio per year) is degradation.</summary>
+    [Range(0.1, 50.0)]
+    public double DegradationThresholdPctPerYear { get; set; } = 2.0;
+
+    /// <summary>The baseline performance ratio is the median of the valid (clear-ish, fault-free) days in this many first days.</summary>
+    [Range(7, 365)]
+    public int DegradationBaselineDays { get; set; } = 28;
+
+    /// <summary>The current performance ratio is the median of the valid days in this many last days.</summary>
+    [Range(7, 365)]
+    public int DegradationWindowDays { get; set; } = 28;
+
+    /// <summary>No degradation verdict before the valid days span this many days (a year: shorter spans can mistake a season for a trend).</summary>
+    [Range(30, 3650)]
+    public int DegradationMinDays { get; set; } = 365;
+
+    /// <summary>The rate must stay above the threshold on this many consecutive valid days before the event opens.</summary>
+    [Range(1, 365)]
+    public int DegradationSustainDays { get; set; } = 14;
 }
 
 /// <summary>The demo: simulated clock speed and the embedded broker.</summary>
