@@ -70,6 +70,15 @@ public sealed class SimulatorEngine
             var ac = Math.Max(0, sample.AcPowerW);
             var state = sample.PoaWm2 < NightPoaWm2 || ac <= 0 ? 2 : 4; // SLEEPING : MPPT
 
+            foreach (var aging in _faults.Faults.Where(f => f.Kind == FaultKind.Degradation && f.IsActive(now)))
+            {
+                var share = aging.RemainingShare(now);
+                ac *= share;
+                for (var k = 0; k < dc.Length; k++)
+                {
+                    dc[k] *= share;
+                }
+            }
             if (_faults.Active(FaultKind.Mppt2Outage, now) is not null && dc.Length > 1)
             {
                 var total = dc.Sum();
@@ -93,6 +102,12 @@ public sealed class SimulatorEngine
                 {
                     state = 5; // THROTTLED
                 }
+            }
+            if (_faults.Active(FaultKind.Outage, now) is not null)
+            {
+                ac = 0;
+                Array.Clear(dc);
+                state = 1; // OFF: no grid, nothing fed in, no fault code
             }
             if (_faults.Active(FaultKind.InverterFault, now) is not null)
             {

@@ -9,7 +9,8 @@ public readonly record struct DetectorInput(IntervalRecord Measured, double Expe
 
 /// <summary>Runs every detector over a stream of intervals and debounces them, so one fault is one event:
 /// a condition must hold for DebounceMinutes before the event opens (its start is the first interval that showed it) and be absent
-/// as long before it closes. Suppressed intervals (sun too low) neither confirm nor clear a condition.</summary>
+/// as long before it closes. Suppressed intervals (sun too low) neither confirm nor clear a condition. The long-term
+/// <see cref="DegradationTracker"/> runs on the same intervals, skipping days on which another fault was open or building up.</summary>
 public sealed class AnomalyDetector
 {
     /// <summary>SunSpec inverter operating states (model 101–103 "St") that mean a fault.</summary>
@@ -19,18 +20,29 @@ public sealed class AnomalyDetector
     private readonly string _gateway;
     private readonly double _acRatingW;
     private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
+    private readonly DegradationTracker _degradation;
+
+    /// <summary>Faults that make a day useless for the performance trend (clipping and sensor events do not).</summary>
+    private static readonly string[] TrendBreakers =
+        [AnomalyTypes.Outage, AnomalyTypes.InverterFault, AnomalyTypes.MpptImbalance, AnomalyTypes.Underperformance, AnomalyTypes.CommunicationLost];
     private double? _lastPoa;
     private double _poaSameMinutes;
+    private double _poaRunClearSkyW;
 
     public AnomalyDetector(AnomalyOptions options, string gateway, double acRatingW)
     {
         _options = options;
         _gateway = gateway;
         _acRatingW = acRatingW;
+        _degradation = new DegradationTracker(options, gateway, acRatingW);
     }
 
     /// <summary>Events currently open.</summary>
-    public IEnumerable<AnomalyEvent> OpenEvents => _tracks.Values.Where(t => t.Event is { Open: true }).Select(t => t.Event!);
+    public IEnumerable<AnomalyEvent> OpenEvents => _tracks.Values.Where(t => t.Event is { Open: true }).Select(t => t.Event!)
+        .Concat(_degradation.Event is { } d ? [d] : []);
+
+    /// <summary>The performance-trend detector (daily performance ratios and the current estimate).</summary>
+    public DegradationTracker Degradation => _degradation;
 
     /// <summary>Feeds one interval; returns the events that opened or closed with it (in that order).</summary>
     public List<AnomalyEvent> Process(in DetectorInput input)
@@ -68,11 +80,25 @@ public sealed class AnomalyDetector
 
         if (poa is { } p)
         {
-            _poaSameMinutes = _lastPoa is { } lp && Math.Abs(lp - p) < 1e-9 ? _poaSameMinutes + m.Step.TotalMinutes : 0;
+            if (_lastPoa is { } lp && Math.Abs(lp - p) < 1e-9)
+            {
+                _poaSameMinutes += m.Step.TotalMinutes;
+            }
+            else
+            {
+                _poaSameMinutes = 0;
+                _poaRunClearSkyW = input.ClearSkyW;
+            }
             _lastPoa = p;
         }
-        bool? stuck = judge && poa is not null ? _poaSameMinutes >= 30 : null;
+        // stuck: the same value for 30 minutes while the clear sky moved by 3 % of the rating (a clear noon is flat enough to hold
+        // an integer W/m² register still for that long)
+        bool? stuck = judge && poa is not null ? _poaSameMinutes >= 30 && Math.Abs(input.ClearSkyW - _poaRunClearSkyW) >= 0.03 * _acRatingW : null;
         Step(AnomalyTypes.SensorStuck, input, stuck, "minor", changes);
+
+        var daylight = input.ClearSkyW >= _options.MinExpectedFraction * _acRatingW;
+        var otherFault = fault || TrendBreakers.Any(t => _tracks.TryGetValue(t, out var tr) && (tr.Event is not null || tr.TrueRun > 0));
+        _degradation.Process(input, daylight, otherFault, changes);
         return changes;
     }
 

@@ -5,12 +5,14 @@ using PvEdge.EdgeAgent.Acquisition;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Inference;
 using PvEdge.EdgeAgent.Publishing;
+using PvEdge.EdgeAgent.Storage;
 using PvEdge.EdgeAgent.Weather;
 
 namespace PvEdge.EdgeAgent.Anomalies;
 
 /// <summary>The anomaly stage: each 1-minute interval against the expected power; every opened or closed event goes to the outbox
-/// (QoS 1, with its id) and the retained list of open events is updated.</summary>
+/// (QoS 1, with its id) and the retained list of open events is updated. The degradation detector's daily performance ratios are
+/// stored in the database and restored at start, so its year-long memory survives restarts.</summary>
 public sealed class AnomalyService : BackgroundService
 {
     private readonly StageChannels _channels;
@@ -22,11 +24,23 @@ public sealed class AnomalyService : BackgroundService
     private readonly ILogger<AnomalyService> _logger;
 
     public AnomalyService(StageChannels channels, IPowerModel model, WeatherState weather, IOptions<AnomalyOptions> options, PublishQueue queue,
-        Topics topics, TimeProvider time, ILogger<AnomalyService> logger)
+        Topics topics, TimeProvider time, ILogger<AnomalyService> logger, AgentDatabase database)
     {
         _channels = channels;
         _expected = new ExpectedPower(model, weather);
         _detector = new AnomalyDetector(options.Value, topics.Gateway, model.AcRatingW);
+        _detector.Degradation.Restore(database.ReadPerformanceDays().Select(d => new DailyPerformance(d.DayUtc, d.PerformanceRatio, d.ExpectedKwh)));
+        _detector.Degradation.DayAdded += d =>
+        {
+            try
+            {
+                database.WritePerformanceDay(d.DayUtc, d.PerformanceRatio, d.ExpectedKwh);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                AgentLog.StorageFailed(logger, ex.Message);
+            }
+        };
         _queue = queue;
         _topics = topics;
         _time = time;
@@ -37,7 +51,7 @@ public sealed class AnomalyService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _queue.PublishRetained(_topics.AnomalyActive, AnomalyEvent.ActivePayload(_topics.Gateway, _time.GetUtcNow(), []));
+        _queue.PublishRetained(_topics.AnomalyActive, AnomalyEvent.ActivePayload(_topics.Gateway, _time.GetUtcNow(), _detector.OpenEvents));
         await foreach (var minute in _channels.ToAnomalies.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             var changes = _detector.Process(_expected.For(minute));

@@ -40,7 +40,7 @@ public sealed class DemoSimulator : IAsyncDisposable
     public static DemoSimulator Start(Site site, IClearSkyModel clearSky, TimeProvider plantClock, TimeProvider wallClock, int cloudSeed,
         IReadOnlyList<SimulatedFault> faults, TimeSpan cadence)
     {
-        var weather = CloudyWeather(site, clearSky, plantClock.GetUtcNow(), cloudSeed);
+        var weather = CloudyWeather(site, clearSky, plantClock.GetUtcNow(), cloudSeed, days: 30);
         var host = InverterSimulatorHost.Start(new InverterSimulatorOptions
         {
             Plant = new PhysicsPlant(site, weather),
@@ -59,23 +59,25 @@ public sealed class DemoSimulator : IAsyncDisposable
         return new DemoSimulator(host, bridge, sources);
     }
 
-    private static Fault ToSimulatorFault(SimulatedFault f) => f.Type switch
+    /// <summary>The simulator fault that plays a demo fault.</summary>
+    public static Fault ToSimulatorFault(SimulatedFault f) => f.Type switch
     {
-        "outage" => new Fault(FaultKind.Throttle, f.StartUtc, f.EndUtc, LimitPct: 0),
+        "outage" => new Fault(FaultKind.Outage, f.StartUtc, f.EndUtc),
         "inverter_fault" => new Fault(FaultKind.InverterFault, f.StartUtc, f.EndUtc),
         "string_loss" => new Fault(FaultKind.Mppt2Outage, f.StartUtc, f.EndUtc),
         "communication_lost" => new Fault(FaultKind.CommStall, f.StartUtc, f.EndUtc),
         _ => throw new Shared.Cli.InputException($"Demo:Faults: unknown fault '{f.Type}' (expected outage, inverter_fault, string_loss or communication_lost)"),
     };
 
-    /// <summary>30 days of 5-minute weather from the start day: clear sky × the cloud process (replayed periodically by the plant).</summary>
-    private static WeatherSeries CloudyWeather(Site site, IClearSkyModel clearSky, DateTimeOffset startUtc, int seed)
+    /// <summary><paramref name="days"/> days of 5-minute weather from the start day (and a day either side): clear sky × the cloud
+    /// process (replayed periodically by the plant beyond them).</summary>
+    public static WeatherSeries CloudyWeather(Site site, IClearSkyModel clearSky, DateTimeOffset startUtc, int seed, int days)
     {
         var clouds = new StochasticCloudGenerator(seed);
         var step = TimeSpan.FromMinutes(5);
         var day = new DateTimeOffset(startUtc.UtcDateTime.Date, TimeSpan.Zero).AddDays(-1);
-        var rows = new List<WeatherSample>(32 * 288);
-        for (var t = day; t < day.AddDays(32); t += step)
+        var rows = new List<WeatherSample>((days + 2) * 288);
+        for (var t = day; t < day.AddDays(days + 2); t += step)
         {
             var w = WeatherState.CloudyWeather(clearSky, clouds, t, step);
             rows.Add(new WeatherSample(t + step / 2, w.GhiWm2, w.DniWm2, w.DhiWm2, w.TempAirC, w.WindSpeedMs));

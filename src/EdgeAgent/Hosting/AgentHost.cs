@@ -10,6 +10,7 @@ using PvEdge.EdgeAgent.Anomalies;
 using PvEdge.EdgeAgent.Demo;
 using PvEdge.EdgeAgent.Forecasting;
 using PvEdge.EdgeAgent.Inference;
+using PvEdge.EdgeAgent.Models;
 using PvEdge.EdgeAgent.Publishing;
 using PvEdge.EdgeAgent.Storage;
 using PvEdge.EdgeAgent.Weather;
@@ -232,13 +233,18 @@ public static class AgentHost
 
         var storage = Bind<StorageOptions>(setup.Configuration, StorageOptions.Section);
         var dbPath = string.IsNullOrEmpty(storage.Path) ? DefaultDatabasePath(setup.Demo) : storage.Path;
-        s.AddSingleton(_ => new AgentDatabase(dbPath, storage.OutboxMaxMessages));
+        s.AddSingleton(_ => new AgentDatabase(dbPath, storage.OutboxMaxMessages, storage.OutboxMaxMb * 1024L * 1024));
 
         var models = (settings.SiteModels ?? DefaultSiteModels.Load)(setup);
+        var modelStart = ModelStoreStart.Open(ModelStore.Create(setup.Model, dbPath, !string.IsNullOrEmpty(storage.Path), setup.Demo), setup.Model,
+            setup.Gateway.SiteFile, models, time.GetUtcNow());
+        models = modelStart.Models;
         s.AddSingleton(models);
         s.AddSingleton(models.Site);
         s.AddSingleton(models.ClearSky);
-        s.AddSingleton(models.Model);
+        s.AddSingleton(modelStart);
+        s.AddSingleton(modelStart.Slot);
+        s.AddSingleton<IPowerModel>(modelStart.Slot);
 
         s.AddSingleton<StageChannels>();
         s.AddSingleton<LiveState>();
@@ -293,6 +299,11 @@ public static class AgentHost
                 sp.GetRequiredService<ILogger<DemoWeatherFeed>>()));
         }
         s.AddHostedService(sp => new StartupAnnouncer(sp, setup, topics, mqtt));
+        if (modelStart.Store is not null)
+        {
+            s.AddSingleton<ModelValidator>();
+            s.AddHostedService<ModelStoreService>();
+        }
         if (demo.Console)
         {
             s.AddHostedService(sp => new ConsoleReporter(settings.ConsoleOut, sp.GetRequiredService<LiveState>(), sp.GetRequiredService<ForecastState>(),
@@ -394,34 +405,13 @@ internal sealed class StartupAnnouncer : IHostedService
             AgentLog.BundleFallback(logger, _setup.Model.BundlePath, note);
         }
         var endpoint = _services.GetRequiredService<BrokerEndpoint>();
-        var model = _services.GetRequiredService<IPowerModel>();
+        var slot = _services.GetRequiredService<ModelSlot>();
+        var model = slot.Current;
         var weather = _services.GetRequiredService<IOptions<WeatherOptions>>().Value;
         AgentLog.Starting(logger, AgentHost.Version, _topics.Gateway, endpoint.Host, endpoint.Port, weather.Source, $"{model.Id} ({model.Runner})", _setup.DemoOptions.Speed);
         var queue = _services.GetRequiredService<PublishQueue>();
         var time = _services.GetRequiredService<TimeProvider>();
-        queue.PublishRetained(_topics.Model, PayloadWriter.Build(_topics.Gateway, time.GetUtcNow(), w =>
-        {
-            w.WriteString("id", model.Id);
-            w.WriteString("runner", model.Runner);
-            w.WriteNumber("ac_rating_w", model.AcRatingW);
-            w.WriteNumber("dc_rating_w", model.DcRatingW);
-            if (model is BundlePowerModel bundle)
-            {
-                w.WriteString("created", PayloadWriter.Timestamp(bundle.Bundle.Manifest.Created));
-                w.WriteString("shadow_runner", bundle.ShadowRunner);
-                w.WriteBoolean("signed", bundle.Bundle.Signed);
-                if (bundle.Bundle.Manifest.Validation is { } validation)
-                {
-                    w.WritePropertyName("validation");
-                    validation.WriteTo(w);
-                }
-                PayloadWriter.WriteNumberOrNull(w, "shadow_disagreement_w", bundle.ShadowDisagreementW, 2);
-            }
-            else
-            {
-                w.WriteNull("shadow_disagreement_w");
-            }
-        }));
+        queue.PublishRetained(_topics.Model, ModelTopic.Payload(_topics.Gateway, time.GetUtcNow(), slot));
         if (_mqtt.HomeAssistant)
         {
             queue.PublishRetained(_topics.HomeAssistantDiscovery, HomeAssistantDiscovery.Payload(_topics, AgentHost.Version));

@@ -48,6 +48,9 @@ internal static partial class AgentLog
     [LoggerMessage(403, LogLevel.Information, "Home Assistant came online; discovery re-sent")]
     public static partial void HomeAssistantOnline(ILogger logger);
 
+    [LoggerMessage(405, LogLevel.Warning, "outbox over its limits ({Count} message(s), {Mb:0.0} MB waiting): the oldest telemetry is dropped, {Dropped} message(s) dropped since start")]
+    public static partial void OutboxDropped(ILogger logger, long count, double mb, long dropped);
+
     [LoggerMessage(404, LogLevel.Error, "MQTT settings unusable: {Reason}")]
     public static partial void MqttSettingsInvalid(ILogger logger, string reason);
 

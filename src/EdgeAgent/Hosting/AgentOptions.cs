@@ -92,6 +92,11 @@ public sealed class StorageOptions
     /// <summary>At most this many messages wait in the outbox; beyond it the oldest telemetry is dropped first.</summary>
     [Range(100, 10_000_000)]
     public int OutboxMaxMessages { get; set; } = 200_000;
+
+    /// <summary>At most this many MB (topic + payload) wait in the outbox (a week of 1-minute telemetry is about 7 MB); beyond it the
+    /// oldest telemetry is dropped first, counted and logged.</summary>
+    [Range(1, 4096)]
+    public int OutboxMaxMb { get; set; } = 64;
 }
 
 /// <summary>Where weather forecasts come from.</summary>
@@ -130,6 +135,40 @@ public sealed class ModelOptions
 
     /// <summary>PEM public key the bundle's signature must verify against; empty accepts unsigned bundles (hashes are still checked).</summary>
     public string PublicKeyFile { get; set; } = "";
+
+    /// <summary>Model store (verified versions, the <c>current</c> pointer, rejected bundles); empty = <c>models/</c> beside the database
+    /// (the state directory), none in the demo unless set. See <see cref="Models.ModelStore"/>.</summary>
+    public string StoreDir { get; set; } = "";
+
+    /// <summary>Drop folder watched for new bundles (a folder or a .zip written by <c>modelexport export</c>); empty = <c>incoming/</c> in the store.</summary>
+    public string DropDir { get; set; } = "";
+
+    /// <summary>How often the drop folder is looked at (wall-clock seconds); a bundle is taken once it is unchanged between two looks.</summary>
+    [Range(0.1, 3600)]
+    public double PollSeconds { get; set; } = 10;
+
+    /// <summary>Days of recent history a new bundle is validated on.</summary>
+    [Range(1, 365)]
+    public int ValidationDays { get; set; } = 3;
+
+    /// <summary>Daylight 15-minute intervals with measured AC power needed to compare a new bundle with the model in use; with fewer,
+    /// a verified bundle whose outputs are sane is accepted on verification alone (and said so).</summary>
+    [Range(1, 100_000)]
+    public int ValidationMinIntervals { get; set; } = 16;
+
+    /// <summary>A new bundle is refused when its daylight mean absolute error on recent history exceeds this times the current model's
+    /// (plus 2 % of the AC rating).</summary>
+    [Range(1.0, 100.0)]
+    public double MaxErrorRatio { get; set; } = 1.25;
+
+    /// <summary>Daylight 15-minute intervals with measured AC power after a swap during which the new bundle is on probation.</summary>
+    [Range(1, 100_000)]
+    public int ProbationIntervals { get; set; } = 24;
+
+    /// <summary>At the end of probation the swap is rolled back when the new bundle's live daylight mean absolute error exceeds this times the
+    /// previous model's over the same intervals (plus 2 % of the AC rating).</summary>
+    [Range(1.0, 100.0)]
+    public double RollbackErrorRatio { get; set; } = 1.5;
 }
 
 /// <summary>Forecast cadence.</summary>
@@ -175,6 +214,26 @@ public sealed class AnomalyOptions
     /// <summary>Minutes without any good reading before communication_lost opens.</summary>
     [Range(1, 1440)]
     public int CommunicationLostMinutes { get; set; } = 5;
+
+    /// <summary>A sustained performance loss above this rate (% of the baseline performance ratio per year) is degradation.</summary>
+    [Range(0.1, 50.0)]
+    public double DegradationThresholdPctPerYear { get; set; } = 2.0;
+
+    /// <summary>The baseline performance ratio is the median of the valid (clear-ish, fault-free) days in this many first days.</summary>
+    [Range(7, 365)]
+    public int DegradationBaselineDays { get; set; } = 28;
+
+    /// <summary>The current performance ratio is the median of the valid days in this many last days.</summary>
+    [Range(7, 365)]
+    public int DegradationWindowDays { get; set; } = 28;
+
+    /// <summary>No degradation verdict before the valid days span this many days (a year: shorter spans can mistake a season for a trend).</summary>
+    [Range(30, 3650)]
+    public int DegradationMinDays { get; set; } = 365;
+
+    /// <summary>The rate must stay above the threshold on this many consecutive valid days before the event opens.</summary>
+    [Range(1, 365)]
+    public int DegradationSustainDays { get; set; } = 14;
 }
 
 /// <summary>The demo: simulated clock speed and the embedded broker.</summary>

@@ -18,6 +18,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     private readonly Lock _gate = new();
     private double _shadowAbsSumW;
     private long _shadowRows;
+    private long _nonFiniteRows;
 
     public BundlePowerModel(LoadedBundle bundle, IChainPredictor primary, IChainPredictor? shadow)
     {
@@ -69,6 +70,38 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         }
     }
 
+    /// <summary>Daylight rows so far where the runner answered NaN or infinity to finite weather (counted as 0 W in the answer); the model
+    /// store rolls a freshly swapped bundle back when this grows.</summary>
+    public long NonFiniteOutputs => Interlocked.Read(ref _nonFiniteRows);
+
+    /// <summary>The runner's raw AC outputs (W, neither clamped nor cleaned) for weather samples at interval midpoints, with the
+    /// daylight flag of each row: what the model store checks for NaN, negative and above-rating answers before it trusts a bundle.</summary>
+    public (float[] AcW, bool[] Daylight) RawAcW(IReadOnlyList<WeatherSample> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var ac = new float[samples.Count];
+        var daylight = new bool[samples.Count];
+        if (samples.Count == 0)
+        {
+            return (ac, daylight);
+        }
+        var set = ChainFeatureSpecification.Build(_bundle.Site, Series(samples));
+        var poa = new float[samples.Count];
+        var dc = new float[samples.Count];
+        lock (_gate)
+        {
+            _primary.Predict(set.X.Data, poa, dc, ac);
+        }
+        for (var k = 0; k < daylight.Length; k++)
+        {
+            daylight[k] = set.IsDaylight(k);
+        }
+        return (ac, daylight);
+    }
+
+    private WeatherSeries Series(IReadOnlyList<WeatherSample> rows) =>
+        new(new WeatherMetadata("agent", WeatherFormat.PlainCsv, _bundle.Site.LatitudeDeg, _bundle.Site.LongitudeDeg, _bundle.Site.AltitudeM, TimeSpan.Zero), rows);
+
     public double ExpectedAcW(in WeatherPoint weather, TimeSpan step)
     {
         var subs = step > SubStep ? (int)Math.Ceiling(step / SubStep) : 1;
@@ -78,8 +111,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         {
             rows.Add(new WeatherSample(weather.StartUtc + sub * k + sub / 2, weather.GhiWm2, weather.DniWm2, weather.DhiWm2, weather.TempAirC, weather.WindSpeedMs));
         }
-        var series = new WeatherSeries(new WeatherMetadata("agent", WeatherFormat.PlainCsv, _bundle.Site.LatitudeDeg, _bundle.Site.LongitudeDeg, _bundle.Site.AltitudeM, TimeSpan.Zero), rows);
-        var set = ChainFeatureSpecification.Build(_bundle.Site, series);
+        var set = ChainFeatureSpecification.Build(_bundle.Site, Series(rows));
         Span<float> poa = stackalloc float[subs];
         Span<float> dc = stackalloc float[subs];
         Span<float> ac = stackalloc float[subs];
@@ -89,7 +121,19 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
             _primary.Predict(set.X.Data, poa, dc, ac);
             for (var k = 0; k < subs; k++)
             {
-                sum += set.IsDaylight(k) && float.IsFinite(ac[k]) ? Math.Clamp(ac[k], 0, AcRatingW) : 0;
+                if (!set.IsDaylight(k))
+                {
+                    continue;
+                }
+                if (float.IsFinite(ac[k]))
+                {
+                    sum += Math.Clamp(ac[k], 0, AcRatingW);
+                }
+                else if (double.IsFinite(weather.GhiWm2) && double.IsFinite(weather.DniWm2) && double.IsFinite(weather.DhiWm2) &&
+                         double.IsFinite(weather.TempAirC) && double.IsFinite(weather.WindSpeedMs))
+                {
+                    _nonFiniteRows++;
+                }
             }
             if (_shadow is not null)
             {

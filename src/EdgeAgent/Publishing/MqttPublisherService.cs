@@ -13,8 +13,16 @@ namespace PvEdge.EdgeAgent.Publishing;
 
 /// <summary>The one owner of the MQTT connection. Connects with the last will (status "offline", retained), publishes "online",
 /// re-sends retained state and Home Assistant discovery after each connect, drains the outbox in order (deleting only what the broker
-/// acknowledged), publishes telemetry at QoS 0 (spooling it to the outbox while the broker is away), and reconnects with jittered
-/// exponential back-off. Inbound: the weather input topic and homeassistant/status.</summary>
+/// acknowledged), publishes telemetry at QoS 0, and reconnects with jittered exponential back-off. Inbound: the weather input topic
+/// and homeassistant/status.
+/// <para>Telemetry is never lost to a broker outage. A QoS 0 message counts as <b>sent</b> only once it was written to the socket
+/// of a live connection AND the broker answered a later packet on that same connection (a PINGRESP to the ping sent after each
+/// batch, or the PUBACK of a later QoS 1 message): MQTT runs over one ordered TCP stream and a broker handles a client's packets in
+/// order, so that answer proves the broker has read the telemetry before it. Telemetry without that proof when the connection is
+/// lost, telemetry confirmed in the 10 s before the loss was noticed (a broker killed right after reading it may not have passed it
+/// on), and all telemetry produced while the connection is down goes to the SQLite outbox and is delivered in order, at QoS 1,
+/// after reconnect (consumers de-duplicate by id). The outbox is bounded (Storage:OutboxMaxMessages, Storage:OutboxMaxMb): past either
+/// limit the oldest telemetry is dropped, counted and logged.</para></summary>
 public sealed class MqttPublisherService : BackgroundService
 {
     private readonly MqttOptions _options;
@@ -29,10 +37,17 @@ public sealed class MqttPublisherService : BackgroundService
     private readonly PipelineHealth _health;
     private IMqttClient? _client;
 
-    /// <summary>QoS 0 messages written in the last seconds: a broker that dies may have lost them with its socket, so on a connection
-    /// loss they are queued again (at QoS 1; consumers de-duplicate by id).</summary>
-    private readonly Queue<(DateTimeOffset SentUtc, OutgoingMessage Message)> _recentQos0 = new();
-    private static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(3);
+    /// <summary>QoS 0 messages written to the socket, oldest first, with the wall time they were written: the first
+    /// <see cref="_confirmed"/> were confirmed by the broker and are kept for <see cref="ResendWindow"/>, the rest are not confirmed yet.
+    /// On a connection loss all of them go to the outbox (at QoS 1; consumers de-duplicate by id).</summary>
+    private readonly List<(DateTimeOffset WrittenUtc, OutgoingMessage Message)> _written = [];
+    private int _confirmed;
+
+    /// <summary>A broker that dies may not have passed on what it had just received (and a subscriber's kernel drops what it had not
+    /// read when the dead broker's socket resets), so telemetry confirmed this recently before a loss is sent again too.</summary>
+    private static readonly TimeSpan ResendWindow = TimeSpan.FromSeconds(10);
+    private long _droppedLogged;
+    private DateTimeOffset _droppedLoggedAt = DateTimeOffset.MinValue;
 
     public MqttPublisherService(IOptions<MqttOptions> options, Topics topics, PublishQueue queue, AgentDatabase database, WeatherInbox weatherInbox,
         WallClock wall, BrokerEndpoint endpoint, ILogger<MqttPublisherService> logger, PipelineHealth health)
@@ -145,6 +160,8 @@ public sealed class MqttPublisherService : BackgroundService
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 await GoOfflineAsync(client).ConfigureAwait(false);
+                RequeueUnconfirmed(); // delivered after the next start
+                SpoolTelemetry();
                 client.Dispose();
                 return;
             }
@@ -153,7 +170,7 @@ public sealed class MqttPublisherService : BackgroundService
                 reason = ex.GetBaseException().Message;
             }
             _client = null;
-            RequeueRecent();
+            RequeueUnconfirmed();
             client.ApplicationMessageReceivedAsync -= OnMessageAsync;
             client.Dispose();
             var delayS = backoffS * (0.5 + Random.Shared.NextDouble() * 0.5) + Random.Shared.NextDouble() * 0.2 * _options.ReconnectMinS;
@@ -194,16 +211,18 @@ public sealed class MqttPublisherService : BackgroundService
         }
     }
 
-    private void RequeueRecent()
+    /// <summary>Telemetry the broker never confirmed, or confirmed within <see cref="ResendWindow"/> before the loss was noticed, goes to
+    /// the outbox in the order it was produced.</summary>
+    private void RequeueUnconfirmed()
     {
         var now = _wall.GetUtcNow();
-        while (_recentQos0.TryDequeue(out var r))
+        foreach (var (_, m) in _written)
         {
-            if (now - r.SentUtc <= RecentWindow)
-            {
-                _database.Enqueue(r.Message.Topic, r.Message.Payload, retain: false, r.Message.Kind, now);
-            }
+            _database.Enqueue(m.Topic, m.Payload, retain: false, m.Kind, now);
         }
+        _written.Clear();
+        _confirmed = 0;
+        LogDrops();
     }
 
     private void SpoolTelemetry()
@@ -214,6 +233,34 @@ public sealed class MqttPublisherService : BackgroundService
             _database.Enqueue(m.Topic, m.Payload, retain: false, m.Kind, now);
             _health.Report(PipelineStage.Publishing);
         }
+        LogDrops();
+    }
+
+    /// <summary>One warning line when the outbox dropped messages (at most one a minute while it keeps dropping).</summary>
+    private void LogDrops()
+    {
+        var dropped = _database.OutboxDropped;
+        var now = _wall.GetUtcNow();
+        if (dropped > _droppedLogged && now - _droppedLoggedAt >= TimeSpan.FromMinutes(1))
+        {
+            _droppedLogged = dropped;
+            _droppedLoggedAt = now;
+            AgentLog.OutboxDropped(_logger, _database.OutboxCount(), _database.OutboxBytes / 1048576.0, dropped);
+        }
+    }
+
+    /// <summary>Marks every message written so far as received by the broker and forgets the confirmed ones older than the window.</summary>
+    private void Confirm()
+    {
+        _confirmed = _written.Count;
+        var now = _wall.GetUtcNow();
+        var old = 0;
+        while (old < _confirmed && now - _written[old].WrittenUtc > ResendWindow)
+        {
+            old++;
+        }
+        _written.RemoveRange(0, old);
+        _confirmed -= old;
     }
 
     private async Task PumpAsync(IMqttClient client, CancellationToken ct)
@@ -252,23 +299,16 @@ public sealed class MqttPublisherService : BackgroundService
                 AgentLog.OutboxReplayed(_logger, replayed);
                 replayed = 0;
             }
+            LogDrops();
             while (_queue.Telemetry.Reader.TryRead(out var m))
             {
-                try
-                {
-                    await PublishAsync(client, m.Topic, m.Payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, ct).ConfigureAwait(false);
-                    var sent = _wall.GetUtcNow();
-                    _recentQos0.Enqueue((sent, m));
-                    while (_recentQos0.Count > 0 && sent - _recentQos0.Peek().SentUtc > RecentWindow)
-                    {
-                        _recentQos0.Dequeue();
-                    }
-                }
-                catch
-                {
-                    _database.Enqueue(m.Topic, m.Payload, retain: false, m.Kind, _wall.GetUtcNow());
-                    throw;
-                }
+                _written.Add((_wall.GetUtcNow(), m)); // unconfirmed until the broker answers a later packet (requeued by the caller if this throws)
+                await PublishAsync(client, m.Topic, m.Payload, MqttQualityOfServiceLevel.AtMostOnce, retain: false, ct).ConfigureAwait(false);
+            }
+            if (_written.Count > _confirmed)
+            {
+                await client.PingAsync(ct).ConfigureAwait(false);
+                Confirm(); // the PINGRESP came after the broker read every packet before the PINGREQ
             }
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
             wait.CancelAfter(TimeSpan.FromSeconds(1));
@@ -296,6 +336,10 @@ public sealed class MqttPublisherService : BackgroundService
         if (!result.IsSuccess)
         {
             throw new IOException($"broker refused {topic}: {result.ReasonCode} {result.ReasonString}");
+        }
+        if (qos == MqttQualityOfServiceLevel.AtLeastOnce)
+        {
+            Confirm(); // the PUBACK came after the broker read every earlier packet
         }
         Delivered++;
         _health.Report(PipelineStage.Publishing);

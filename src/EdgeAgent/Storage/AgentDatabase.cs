@@ -9,17 +9,28 @@ public sealed record OutboxMessage(long Id, string Topic, string Payload, bool R
 /// <summary>One aggregated value of the history.</summary>
 public sealed record HistoryValue(DateTimeOffset StartUtc, int StepS, string Quantity, double? Value);
 
-/// <summary>The agent's SQLite database (WAL): measured history with retention, the outbox of QoS 1 messages,
-/// and the last payload of each retained topic. One connection, serialised by a lock; every call is short.</summary>
+/// <summary>The agent's SQLite database (WAL): measured history with retention, the outbox of QoS 1 messages (and of telemetry the
+/// broker has not confirmed), and the last payload of each retained topic. One connection, serialised by a lock; every call is short.
+/// The outbox is bounded by a message count and a size in bytes, so a week-long broker outage cannot fill the SD card: beyond either
+/// limit the oldest telemetry goes first, then the oldest of anything, and <see cref="OutboxDropped"/> counts what was dropped.</summary>
 public sealed class AgentDatabase : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
     private readonly int _outboxMax;
+    private readonly long _outboxMaxBytes;
+    private long _outboxCount;
+    private long _outboxBytes;
 
-    public AgentDatabase(string path, int outboxMaxMessages = 200_000)
+    /// <param name="path">database file</param>
+    /// <param name="outboxMaxMessages">most messages kept in the outbox</param>
+    /// <param name="outboxMaxBytes">most bytes (topic + payload, UTF-8) kept in the outbox</param>
+    public AgentDatabase(string path, int outboxMaxMessages = 200_000, long outboxMaxBytes = 64L * 1024 * 1024)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(outboxMaxMessages, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outboxMaxBytes, 1024);
         _outboxMax = outboxMaxMessages;
+        _outboxMaxBytes = outboxMaxBytes;
         var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir))
         {
@@ -38,7 +49,32 @@ public sealed class AgentDatabase : IDisposable
               id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL,
               retain INTEGER NOT NULL, kind TEXT NOT NULL, created_ms INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS retained (topic TEXT PRIMARY KEY, payload TEXT NOT NULL, updated_ms INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS performance_days (day_ms INTEGER PRIMARY KEY, pr REAL NOT NULL, expected_kwh REAL NOT NULL);
             """);
+        using var totals = _connection.CreateCommand();
+        totals.CommandText = $"SELECT COUNT(*), COALESCE(SUM({SizeSql}), 0) FROM outbox";
+        using var r = totals.ExecuteReader();
+        r.Read();
+        _outboxCount = r.GetInt64(0);
+        _outboxBytes = r.GetInt64(1);
+    }
+
+    /// <summary>The size of one outbox row as the limit counts it: topic and payload in UTF-8 bytes.</summary>
+    private const string SizeSql = "length(CAST(topic AS BLOB)) + length(CAST(payload AS BLOB))";
+
+    /// <summary>Messages dropped from the outbox since the database was opened because it was over its limits.</summary>
+    public long OutboxDropped { get; private set; }
+
+    /// <summary>Bytes (topic + payload) waiting in the outbox.</summary>
+    public long OutboxBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _outboxBytes;
+            }
+        }
     }
 
     public string Path { get; }
@@ -114,28 +150,40 @@ public sealed class AgentDatabase : IDisposable
             cmd.Parameters.AddWithValue("$k", kind);
             cmd.Parameters.AddWithValue("$c", nowUtc.ToUnixTimeMilliseconds());
             var id = (long)cmd.ExecuteScalar()!;
+            _outboxCount++;
+            _outboxBytes += System.Text.Encoding.UTF8.GetByteCount(topic) + System.Text.Encoding.UTF8.GetByteCount(payload);
             TrimOutbox();
             return id;
         }
     }
 
+    /// <summary>Drops the oldest telemetry, then the oldest of anything, until the outbox is within both limits.</summary>
     private void TrimOutbox()
     {
-        using var count = _connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM outbox";
-        var n = (long)count.ExecuteScalar()!;
-        if (n <= _outboxMax)
+        while (_outboxCount > _outboxMax || _outboxBytes > _outboxMaxBytes)
         {
-            return;
+            // the excess in messages, or one at a time while only the byte limit is exceeded
+            using var del = _connection.CreateCommand();
+            del.CommandText = $"""
+                DELETE FROM outbox WHERE id IN (
+                  SELECT id FROM outbox ORDER BY CASE kind WHEN 'telemetry' THEN 0 ELSE 1 END, id LIMIT $n)
+                RETURNING {SizeSql}
+                """;
+            del.Parameters.AddWithValue("$n", _outboxCount > _outboxMax ? _outboxCount - _outboxMax : 1);
+            using var r = del.ExecuteReader();
+            var removed = 0;
+            while (r.Read())
+            {
+                _outboxBytes -= r.GetInt64(0);
+                removed++;
+            }
+            if (removed == 0)
+            {
+                return;
+            }
+            _outboxCount -= removed;
+            OutboxDropped += removed;
         }
-        var excess = n - _outboxMax;
-        using var del = _connection.CreateCommand();
-        del.CommandText = """
-            DELETE FROM outbox WHERE id IN (
-              SELECT id FROM outbox ORDER BY CASE kind WHEN 'telemetry' THEN 0 ELSE 1 END, id LIMIT $n)
-            """;
-        del.Parameters.AddWithValue("$n", excess);
-        del.ExecuteNonQuery();
     }
 
     /// <summary>The oldest waiting messages, in the order they were queued.</summary>
@@ -162,19 +210,23 @@ public sealed class AgentDatabase : IDisposable
         lock (_gate)
         {
             using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "DELETE FROM outbox WHERE id = $id";
+            cmd.CommandText = $"DELETE FROM outbox WHERE id = $id RETURNING {SizeSql}";
             cmd.Parameters.AddWithValue("$id", id);
-            cmd.ExecuteNonQuery();
+            using var r = cmd.ExecuteReader();
+            if (r.Read())
+            {
+                _outboxCount--;
+                _outboxBytes -= r.GetInt64(0);
+            }
         }
     }
 
+    /// <summary>Messages waiting in the outbox.</summary>
     public long OutboxCount()
     {
         lock (_gate)
         {
-            using var cmd = _connection.CreateCommand();
-            cmd.CommandText = "SELECT COUNT(*) FROM outbox";
-            return (long)cmd.ExecuteScalar()!;
+            return _outboxCount;
         }
     }
 
@@ -203,6 +255,37 @@ public sealed class AgentDatabase : IDisposable
             while (r.Read())
             {
                 list.Add(new(r.GetString(0), r.GetString(1)));
+            }
+            return list;
+        }
+    }
+
+    /// <summary>Stores one day's performance ratio (the degradation detector's memory across restarts; a few bytes a day, kept for good).</summary>
+    public void WritePerformanceDay(DateTimeOffset dayUtc, double performanceRatio, double expectedKwh)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR REPLACE INTO performance_days (day_ms, pr, expected_kwh) VALUES ($d, $p, $e)";
+            cmd.Parameters.AddWithValue("$d", dayUtc.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$p", performanceRatio);
+            cmd.Parameters.AddWithValue("$e", expectedKwh);
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Every stored day's (start, performance ratio, expected kWh), oldest first.</summary>
+    public List<(DateTimeOffset DayUtc, double PerformanceRatio, double ExpectedKwh)> ReadPerformanceDays()
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT day_ms, pr, expected_kwh FROM performance_days ORDER BY day_ms";
+            using var r = cmd.ExecuteReader();
+            var list = new List<(DateTimeOffset, double, double)>();
+            while (r.Read())
+            {
+                list.Add((DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetDouble(1), r.GetDouble(2)));
             }
             return list;
         }

@@ -19,17 +19,25 @@ public enum FaultKind
     CommStall,
     /// <summary>Replies are corrupt (bad byte count on TCP, bad CRC on RTU).</summary>
     MalformedReplies,
+    /// <summary>The grid or the AC breaker is off: no AC and no DC power, the inverter reports OFF (not FAULT), values still answer.</summary>
+    Outage,
+    /// <summary>The array loses <see cref="Fault.RatePctPerYear"/> % of its power per year from Start (linearly; nothing at Start), until End.</summary>
+    Degradation,
 }
 
 /// <summary>One scheduled fault, active for simulated time in [Start, End).</summary>
-public sealed record Fault(FaultKind Kind, DateTimeOffset Start, DateTimeOffset End, double LimitPct = 100, string Sensor = "all")
+public sealed record Fault(FaultKind Kind, DateTimeOffset Start, DateTimeOffset End, double LimitPct = 100, string Sensor = "all", double RatePctPerYear = 0)
 {
     public bool IsActive(DateTimeOffset timeUtc) => timeUtc >= Start && timeUtc < End;
+
+    /// <summary>For a degradation fault: the share of the power left at <paramref name="timeUtc"/> (1 at Start).</summary>
+    public double RemainingShare(DateTimeOffset timeUtc) => Math.Max(0, 1 - RatePctPerYear / 100 * (timeUtc - Start).TotalDays / 365.25);
 }
 
 /// <summary>A fault schedule read from JSON:
 /// <c>{ "faults": [ { "type": "throttle", "start": "2026-06-01T12:00:00Z", "end": "2026-06-01T13:00:00Z", "limit_pct": 50 } ] }</c>.
-/// Types: mppt2_outage, inverter_fault, throttle (limit_pct), frozen_sensor (sensor), comm_stall, malformed_replies.</summary>
+/// Types: mppt2_outage, inverter_fault, throttle (limit_pct), frozen_sensor (sensor), comm_stall, malformed_replies, outage,
+/// degradation (rate_pct_per_year).</summary>
 public sealed record FaultSchedule(IReadOnlyList<Fault> Faults)
 {
     public static FaultSchedule None { get; } = new([]);
@@ -42,7 +50,46 @@ public sealed record FaultSchedule(IReadOnlyList<Fault> Faults)
         ["frozen_sensor"] = FaultKind.FrozenSensor,
         ["comm_stall"] = FaultKind.CommStall,
         ["malformed_replies"] = FaultKind.MalformedReplies,
+        ["outage"] = FaultKind.Outage,
+        ["degradation"] = FaultKind.Degradation,
     };
+
+    /// <summary>The file name of a kind ("mppt2_outage"...).</summary>
+    public static string NameOf(FaultKind kind) => Names.First(kv => kv.Value == kind).Key;
+
+    /// <summary>The schedule as the JSON that <see cref="Parse"/> reads.</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("faults");
+            foreach (var f in Faults)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", NameOf(f.Kind));
+                w.WriteString("start", f.Start.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                w.WriteString("end", f.End.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                switch (f.Kind)
+                {
+                    case FaultKind.Throttle:
+                        w.WriteNumber("limit_pct", f.LimitPct);
+                        break;
+                    case FaultKind.FrozenSensor:
+                        w.WriteString("sensor", f.Sensor);
+                        break;
+                    case FaultKind.Degradation:
+                        w.WriteNumber("rate_pct_per_year", f.RatePctPerYear);
+                        break;
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
 
     private static readonly string[] Sensors = ["all", "poa", "ghi", "temp_module", "temp_air", "wind"];
 
@@ -103,7 +150,13 @@ public sealed record FaultSchedule(IReadOnlyList<Fault> Faults)
                         throw InputException.InFile(file, $"{where}.sensor: expected one of {string.Join(", ", Sensors)}, got '{sensor}'");
                     }
                 }
-                faults.Add(new Fault(kind, start, end, limit, sensor));
+                var rate = 0.0;
+                if (kind == FaultKind.Degradation
+                    && (!f.TryGetProperty("rate_pct_per_year", out var r) || r.ValueKind != JsonValueKind.Number || (rate = r.GetDouble()) is <= 0 or > 100))
+                {
+                    throw InputException.InFile(file, $"{where}.rate_pct_per_year: expected a number in (0, 100]");
+                }
+                faults.Add(new Fault(kind, start, end, limit, sensor, rate));
             }
             return new FaultSchedule(faults);
         }

@@ -26,14 +26,14 @@ public sealed class DistillCommand : ICliCommand
         var options = new DistillOptions(args.Double("seconds", 30, 0.1, 86_400), args.Int("samples", 2000, 50, 1_000_000), args.Int("seed", 1, 0),
             args.Int("threads", Environment.ProcessorCount, 1, 256), args.Double("keep-r2", 0.995, 0, 1));
         args.RejectUnknown();
-        var (model, _) = ChainBundle.Load(folder);
+        var (model, info) = ChainBundle.Load(folder);
         var sitePath = Path.Combine(folder, ChainBundle.SiteFile);
         if (model.Sites.Sites != 1 || !File.Exists(sitePath))
         {
             throw new InputException($"{Path.Combine(folder, ChainBundle.InfoFile)}: distill needs a fine-tuned site model ({ChainBundle.SiteFile} beside a one-site model)");
         }
         var site = SiteLoader.Load(sitePath);
-        var features = historyPath is null ? null : ChainFeatureSpecification.Build(site, History.Read(historyPath));
+        var features = historyPath is null ? null : ChainFeatureSpecification.Build(site, History.Read(historyPath), 0, info.PoaInput);
         var distiller = new FactorDistiller(model, site, options);
         var samples = distiller.Sample(features);
         var results = new List<FactorDistillation>();

@@ -12,7 +12,8 @@ public sealed class FinetuneCommand : ICliCommand
 
     public string Name => "finetune";
 
-    public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1]  adapts the foundation chain to one site's history";
+    public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1] [--poa-input] [--zero-shot] [--huber 0]  adapts the foundation chain to one site's history " +
+        "(--poa-input: the measured poa_wm2 drives the module, N1 bypassed; the default when the history has POA and no GHI. --zero-shot: no training, the fleet-mean site; any history length. --huber D: robust loss, D in fractions of the AC rating, for real telemetry)";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -25,34 +26,46 @@ public sealed class FinetuneCommand : ICliCommand
         var epochs = args.Int("epochs", 120, 1, 100_000);
         var siteOnly = args.Flag("site-only");
         var threads = args.Int("threads", 1, 1, 64);
+        var zeroShot = args.Flag("zero-shot");
+        var huber = args.Double("huber", 0, 0, 1);
+        var history = History.Read(historyPath);
+        var poaInput = args.Flag("poa-input") || ChainFeatureSpecification.PrefersPoaInput(history);
         args.RejectUnknown();
         var site = options.LoadSite();
-        var history = History.Read(historyPath);
-        var features = LoadFeatures(site, history);
+        var features = zeroShot ? ChainFeatureSpecification.Build(site, history, 0, poaInput) : LoadFeatures(site, history, poaInput);
         var (foundation, _) = ChainBundle.Load(basePath);
-        Training.TrainingSummary summary;
+        Training.TrainingSummary? summary = null;
         Shared.Learning.Chain.ChainModel model;
-        using (var bar = new ProgressBar(context.Error, "finetune"))
+        if (zeroShot)
         {
-            (model, summary) = SiteAdaptation.FineTune(foundation, features, new AdaptationOptions(epochs, !siteOnly, threads), bar, cancellationToken);
+            model = new Shared.Learning.Chain.ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean());
         }
-        ChainBundle.Save(output, model, "site", context.Time.GetUtcNow(), summary, $"fine-tuned from {basePath} on {historyPath}");
+        else
+        {
+            using var bar = new ProgressBar(context.Error, "finetune");
+            (model, summary) = SiteAdaptation.FineTune(foundation, features, new AdaptationOptions(epochs, !siteOnly, threads, HuberDelta: (float)huber), bar, cancellationToken);
+        }
+        ChainBundle.Save(output, model, "site", context.Time.GetUtcNow(), summary,
+            zeroShot ? $"zero-shot from {basePath} (fleet-mean site parameters)" : $"fine-tuned from {basePath} on {historyPath}", poaInput);
         File.Copy(sitePath, Path.Combine(output, ChainBundle.SiteFile), overwrite: true);
         ChainBundle.WriteOnnx(output, model, site.DcCapacityW, site.Inverter.AcCapacityW, site.Name);
         var svf = 1 / (1 + Math.Exp(-model.Sites.SkyViewLogit.Data[0]));
-        context.Out.WriteLine($"fine-tuned on {summary.Rows} daylight rows ({ChainFeatureSpecification.DaylightDays(features, site.LongitudeDeg)} days): " +
-            $"loss {summary.FirstEpochLoss:G3} → {summary.FinalLoss:G3}; gain {model.Sites.Gain.Data[0]:F3}, sky-view {svf:F3}; wrote {output}");
+        var input = poaInput ? "measured POA drives the module (N1 bypassed)" : "weather through N1";
+        context.Out.WriteLine(summary is null
+            ? $"zero-shot site model (fleet-mean site parameters, {input}): gain {model.Sites.Gain.Data[0]:F3}, sky-view {svf:F3}; wrote {output}"
+            : $"fine-tuned on {summary.Rows} daylight rows ({ChainFeatureSpecification.DaylightDays(features, site.LongitudeDeg)} days, {input}): " +
+              $"loss {summary.FirstEpochLoss:G3} → {summary.FinalLoss:G3}; gain {model.Sites.Gain.Data[0]:F3}, sky-view {svf:F3}; wrote {output}");
         return Task.FromResult(0);
     }
 
     /// <summary>Features of a history, rejecting one with fewer than <see cref="MinimumDaylightDays"/> days of daylight AC data.</summary>
-    internal static ChainFeatureSet LoadFeatures(Site site, History history)
+    internal static ChainFeatureSet LoadFeatures(Site site, History history, bool poaInput = false, int minimumDays = MinimumDaylightDays)
     {
-        var features = ChainFeatureSpecification.Build(site, history);
+        var features = ChainFeatureSpecification.Build(site, history, 0, poaInput);
         var days = ChainFeatureSpecification.DaylightDays(features, site.LongitudeDeg);
-        if (days < MinimumDaylightDays)
+        if (days < minimumDays)
         {
-            throw new InputException($"{history.Source}: {days} day(s) of daylight data with ac_power_w and weather; at least {MinimumDaylightDays} are needed");
+            throw new InputException($"{history.Source}: {days} day(s) of daylight data with ac_power_w and weather; at least {minimumDays} are needed (--zero-shot makes a site model without training)");
         }
         return features;
     }

@@ -37,10 +37,11 @@ public sealed class PretrainCommand : ICliCommand
         {
             summary = ChainTraining.Train(model, x, y, rows, optimizer, new TrainingOptions(epochs, 512, 3e-3f, threads, (ulong)seed), bar, cancellationToken);
         }
+        var polished = ChainTraining.PolishInverter(model, x, y, rows, threads);
         ChainBundle.Save(output, model, "foundation", context.Time.GetUtcNow(), summary,
             $"pretrained on {manifest.Sites.Count} simulated sites ({data}), {days} days each");
         context.Out.WriteLine($"pretrained on {summary.Rows} daylight rows of {manifest.Sites.Count} sites: loss {summary.FirstEpochLoss:G3} → {summary.FinalLoss:G3} " +
-            $"in {summary.Seconds:F0} s ({summary.SamplesPerSecond:N0} samples/s, {threads} threads); wrote {output}/{ChainBundle.InfoFile} and {ChainBundle.WeightsFileName}");
+            $"in {summary.Seconds:F0} s ({summary.SamplesPerSecond:N0} samples/s, {threads} threads), inverter polished to {polished:G3}; wrote {output}/{ChainBundle.InfoFile} and {ChainBundle.WeightsFileName}");
         return Task.FromResult(0);
     }
 

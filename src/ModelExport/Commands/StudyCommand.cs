@@ -14,7 +14,7 @@ public sealed class StudyCommand : ICliCommand
 {
     public string Name => "study";
 
-    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--out F]  held-out fleet evaluation and sample efficiency";
+    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--out F]  held-out fleet evaluation and sample efficiency";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -26,6 +26,8 @@ public sealed class StudyCommand : ICliCommand
         var days = args.Int("days", 14, 2, FleetStudy.TestStartDay);
         var effText = args.Optional("efficiency");
         var epochs = args.Int("epochs", 120, 1);
+        var siteOnly = args.Flag("site-only");
+        var adaptation = new AdaptationOptions(SampleBudget: args.Int("budget", 120_000, 1000), ShadingLearningRate: (float)args.Double("shading-lr", 5e-3, 1e-6, 1));
         var output = args.Optional("out") ?? Path.Combine(data, "study.json");
         args.RejectUnknown();
         var efficiency = effText is null ? Array.Empty<int>() : effText.Split(',').Select(s =>
@@ -41,7 +43,7 @@ public sealed class StudyCommand : ICliCommand
             var done = 0;
             Parallel.For(0, sites.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, k =>
             {
-                results[k] = FleetStudy.RunSite(foundation, data, sites[k], days, efficiency, efficiency.Length > 0, epochs);
+                results[k] = FleetStudy.RunSite(foundation, data, sites[k], days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation);
                 bar.Report(Interlocked.Increment(ref done) / (double)sites.Length);
             });
         }
@@ -59,7 +61,11 @@ public sealed class StudyCommand : ICliCommand
     }
 
     public sealed record StudySummary(int Sites, int ShadedSites, int Days, double FineTunedNrmsePct, double NoiseFloorNrmsePct, double RatioToNoiseFloor,
-        double ShadedRmseReductionVsPvWattsPct, double ShadingMae, IReadOnlyList<EfficiencyRow> Efficiency, string Text);
+        double ShadedRmseReductionVsPvWattsPct, double ShadingMae, IReadOnlyList<CategoryRow> Categories, IReadOnlyList<EfficiencyRow> Efficiency, string Text);
+
+    /// <summary>Pooled ratio to the noise floor of one shading category, and the median of the per-site ratios.</summary>
+    public sealed record CategoryRow(string Category, int Sites, double FineTunedNrmsePct, double NoiseFloorNrmsePct, double Ratio, double MedianSiteRatio, double ShadingMae,
+        double EarlyRatio, double LateRatio, double SeenSkyRatio, double UnseenSkyRatio, double UnseenFraction);
 
     public sealed record EfficiencyRow(int Days, double PretrainedNrmsePct, double ScratchNrmsePct);
 
@@ -78,6 +84,18 @@ public sealed class StudyCommand : ICliCommand
         var shadedFine = Pooled(shaded.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
         var shadedPv = Pooled(shaded.Select(r => (r.PvWattsRmseW, r.DcCapacityW)));
         var mae = results.Where(r => double.IsFinite(r.ShadingMae)).Select(r => r.ShadingMae).DefaultIfEmpty(double.NaN).Average();
+        var categories = results.GroupBy(r => r.Category).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var f = Pooled(g.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
+            var n = Pooled(g.Select(r => (r.NoiseFloorRmseW, r.DcCapacityW)));
+            var ratios = g.Select(r => r.FineTunedRmseW / r.NoiseFloorRmseW).Where(double.IsFinite).Order().ToArray();
+            var median = ratios.Length == 0 ? double.NaN : ratios.Length % 2 == 1 ? ratios[ratios.Length / 2] : (ratios[(ratios.Length / 2) - 1] + ratios[ratios.Length / 2]) / 2;
+            var m = g.Where(r => double.IsFinite(r.ShadingMae)).Select(r => r.ShadingMae).DefaultIfEmpty(double.NaN).Average();
+            double Ratio(Func<SiteStudyResult, RmsePair> part) =>
+                Pooled(g.Select(r => (part(r).FineTunedW, r.DcCapacityW))) / Pooled(g.Select(r => (part(r).NoiseFloorW, r.DcCapacityW)));
+            return new CategoryRow(g.Key, g.Count(), f, n, f / n, median, m, Ratio(r => r.Early), Ratio(r => r.Late), Ratio(r => r.SeenSky), Ratio(r => r.UnseenSky),
+                g.Select(r => r.UnseenFraction).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average());
+        }).ToList();
         var rows = efficiency.Order().Select(d => new EfficiencyRow(d,
             Pooled(results.Select(r => (r.PretrainedRmseByDays.GetValueOrDefault(d, double.NaN), r.DcCapacityW))),
             Pooled(results.Select(r => (r.ScratchRmseByDays.GetValueOrDefault(d, double.NaN), r.DcCapacityW))))).ToList();
@@ -87,6 +105,11 @@ public sealed class StudyCommand : ICliCommand
         sb.AppendLine(ci, $"daylight nRMSE fine-tuned {fine:F2} %, noise floor {floor:F2} %, ratio {fine / floor:F2} (target <= 1.25)");
         sb.AppendLine(ci, $"shaded sites: fine-tuned nRMSE {shadedFine:F2} % vs PVWatts nameplate {shadedPv:F2} %: {100 * (1 - shadedFine / shadedPv):F1} % lower (target >= 40 %)");
         sb.AppendLine(ci, $"shading field MAE over seen sun positions (mean over sites): {mae:F3} (target <= 0.1)");
+        sb.AppendLine(ci, $"category | sites | fine-tuned nRMSE % | noise floor % | ratio | median site ratio | shading MAE | ratio test days 1-{FleetStudy.EarlyTestDays} | ratio after | ratio seen sky | ratio unseen sky | unseen rows");
+        foreach (var c in categories)
+        {
+            sb.AppendLine(ci, $"{c.Category,-9} | {c.Sites,5} | {c.FineTunedNrmsePct,8:F2} | {c.NoiseFloorNrmsePct,8:F2} | {c.Ratio,5:F2} | {c.MedianSiteRatio,5:F2} | {c.ShadingMae,5:F3} | {c.EarlyRatio,5:F2} | {c.LateRatio,5:F2} | {c.SeenSkyRatio,5:F2} | {c.UnseenSkyRatio,5:F2} | {100 * c.UnseenFraction,4:F0} %");
+        }
         if (rows.Count > 0)
         {
             sb.AppendLine("days | pretrained+fine-tuned nRMSE % | from scratch nRMSE %");
@@ -95,7 +118,7 @@ public sealed class StudyCommand : ICliCommand
                 sb.AppendLine(ci, $"{r.Days,4} | {r.PretrainedNrmsePct,8:F2} | {r.ScratchNrmsePct,8:F2}");
             }
         }
-        return new StudySummary(results.Length, shaded.Length, days, fine, floor, fine / floor, 100 * (1 - shadedFine / shadedPv), mae, rows, sb.ToString());
+        return new StudySummary(results.Length, shaded.Length, days, fine, floor, fine / floor, 100 * (1 - shadedFine / shadedPv), mae, categories, rows, sb.ToString());
     }
 
     private static void PlotEfficiency(StudySummary s, string path)

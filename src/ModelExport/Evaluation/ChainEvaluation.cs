@@ -55,7 +55,19 @@ public static class ChainEvaluation
         return new EvaluationSeries(features, measuredAcW, modelW, pvwatts, persistence, [.. s.Select(v => (double)v)], scored);
     }
 
-    /// <summary>PVWatts AC with nameplate values over the history's weather, and clear-sky AC at the same instants.</summary>
+    // PVWatts DC of every plane at the measured POA (no IAM: the pyranometer saw it), system losses, PVWatts inverter
+    private static double PvWattsFromPoa(Site site, ChainFeatureSet features, int row)
+    {
+        var poa = features.X[row, ChainColumns.Ground] * 1000.0;
+        var temp = (features.X[row, ChainColumns.TempAir] * 20.0) + 20;
+        var wind = features.X[row, ChainColumns.Wind] * 10.0;
+        var cell = site.CellTemperature.CellC(poa, temp, wind);
+        var dc = site.Planes.Sum(p => PvWatts.DcPowerW(poa, cell, p.DcCapacityW, p.GammaPdcPerC)) * (1 - (site.LossesPct / 100));
+        return PvWatts.Inverter(dc, site.Inverter.Pdc0W, site.Inverter.EtaNominal).AcPowerW;
+    }
+
+    /// <summary>PVWatts AC with nameplate values over the history's weather (over the measured POA for a POA-input model), and
+    /// clear-sky AC at the same instants.</summary>
     public static (double[] PvWattsW, double[] ClearSkyW) Baselines(Site site, ChainFeatureSet features)
     {
         ArgumentNullException.ThrowIfNull(site);
@@ -68,7 +80,8 @@ public static class ChainEvaluation
         var weather = features.Weather;
         for (var i = 0; i < n; i++)
         {
-            pv[i] = weather is null ? double.NaN : nameplate.Simulate(weather[i], planes).AcPowerW;
+            pv[i] = features.PoaInput ? PvWattsFromPoa(site, features, i)
+                : weather is null ? double.NaN : nameplate.Simulate(weather[i], planes).AcPowerW;
             var mid = weather is null ? features.Times[i] : weather[i].TimeMid;
             clear[i] = nameplate.Simulate(nameplate.ClearSkySample(mid), planes).AcPowerW;
         }

@@ -7,9 +7,32 @@ using PvEdge.Shared.Sites;
 
 namespace PvEdge.ModelExport.Evaluation;
 
-/// <summary>One site's result in the study.</summary>
-public sealed record SiteStudyResult(int Id, bool Shaded, double NoiseFloorRmseW, double PvWattsRmseW, double FineTunedRmseW, double DcCapacityW,
-    double ShadingMae, IReadOnlyDictionary<int, double> PretrainedRmseByDays, IReadOnlyDictionary<int, double> ScratchRmseByDays);
+/// <summary>One site's result in the study; <paramref name="Category"/> is <see cref="ShadingScene.Category"/>.</summary>
+public sealed record SiteStudyResult(int Id, bool Shaded, string Category, double NoiseFloorRmseW, double PvWattsRmseW, double FineTunedRmseW, double DcCapacityW,
+    double ShadingMae, IReadOnlyDictionary<int, double> PretrainedRmseByDays, IReadOnlyDictionary<int, double> ScratchRmseByDays)
+{
+    /// <summary>Fine-tuned and noise-floor RMSE over the first <see cref="FleetStudy.EarlyTestDays"/> days of the test window
+    /// (foliage still as in the training window) and over the rest.</summary>
+    public RmsePair Early { get; init; } = RmsePair.None;
+
+    public RmsePair Late { get; init; } = RmsePair.None;
+
+    /// <summary>The same over test rows whose sun position lies in the band of sky the training window's sun paths swept (±1° of
+    /// elevation at the same azimuth) and
+    /// over the rows it did not (the sun path moves by up to ~0.4° of declination a day around the equinoxes).</summary>
+    public RmsePair SeenSky { get; init; } = RmsePair.None;
+
+    public RmsePair UnseenSky { get; init; } = RmsePair.None;
+
+    /// <summary>Fraction of the scored test rows whose sun position the training window did not see.</summary>
+    public double UnseenFraction { get; init; } = double.NaN;
+}
+
+/// <summary>Fine-tuned and noise-floor RMSE over a part of the test window, W.</summary>
+public sealed record RmsePair(double FineTunedW, double NoiseFloorW)
+{
+    public static RmsePair None { get; } = new(double.NaN, double.NaN);
+}
 
 /// <summary>Held-out evaluation over a simulated fleet with weather known exactly: for each site, fine-tune on the
 /// <c>d</c> days before a fixed test window and score on the window (same window for every d), against the noise floor
@@ -19,8 +42,11 @@ public static class FleetStudy
     public const int TestStartDay = 90;
     public const int TestDays = 30;
 
+    /// <summary>The test window's first days, reported apart from the rest.</summary>
+    public const int EarlyTestDays = 10;
+
     public static SiteStudyResult RunSite(ChainModel foundation, string data, FleetSite fs, int headlineDays, IReadOnlyList<int> efficiencyDays,
-        bool scratch, int epochs)
+        bool scratch, int epochs, bool tuneNets = true, AdaptationOptions? adaptation = null)
     {
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
@@ -43,10 +69,12 @@ public static class FleetStudy
         var pre = new Dictionary<int, double>();
         var scr = new Dictionary<int, double>();
         double fineRmse = double.NaN, pvRmse = double.NaN, floor = double.NaN, mae = double.NaN;
+        RmsePair early = RmsePair.None, late = early, seen = early, unseen = early;
+        var unseenFraction = double.NaN;
         foreach (var d in days)
         {
             var train = Slice(all, testFrom - d * perDay, testFrom);
-            var (model, _) = SiteAdaptation.FineTune(foundation, train, new AdaptationOptions(epochs, true, 1, (ulong)fs.Id));
+            var (model, _) = SiteAdaptation.FineTune(foundation, train, (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id });
             var series = ChainEvaluation.Run(model, site, test, measured);
             pre[d] = series.Model.RmseW;
             if (d == headlineDays)
@@ -54,6 +82,17 @@ public static class FleetStudy
                 fineRmse = series.Model.RmseW;
                 pvRmse = series.PvWatts.RmseW;
                 floor = ErrorMetrics.Compute(trueAc, measured, series.Scored, all.DcCapacityW).RmseW;
+                var cut = EarlyTestDays * perDay;
+                RmsePair Part(Range r, bool[] use) => new(ErrorMetrics.Compute(series.ModelW.AsSpan(r), measured.AsSpan(r), use.AsSpan(r), all.DcCapacityW).RmseW,
+                    ErrorMetrics.Compute(trueAc.AsSpan(r), measured.AsSpan(r), use.AsSpan(r), all.DcCapacityW).RmseW);
+                early = Part(..cut, series.Scored);
+                late = Part(cut.., series.Scored);
+                var sky = SeenBand(train);
+                var isSeen = series.Scored.Select((u, i) => u && Seen(sky, test.SunAzimuthDeg[i], test.SunElevationDeg[i])).ToArray();
+                var isUnseen = series.Scored.Select((u, i) => u && !isSeen[i]).ToArray();
+                seen = Part(.., isSeen);
+                unseen = Part(.., isUnseen);
+                unseenFraction = isUnseen.Count(v => v) / (double)Math.Max(1, series.Scored.Count(v => v));
                 mae = EvaluationReport.ComputeShadingMae(ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![(testFrom - d * perDay)..testFrom]),
                     fs.Scene, site.LatitudeDeg);
             }
@@ -63,7 +102,41 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr);
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction };
+    }
+
+    // the band of the sky the training rows' sun paths swept: per 1° of azimuth, the lowest and highest elevation of the sun
+    // paths (consecutive daylight rows joined by straight segments)
+    private static (double Lo, double Hi)[] SeenBand(ChainFeatureSet set)
+    {
+        var band = Enumerable.Repeat((Lo: double.PositiveInfinity, Hi: double.NegativeInfinity), 360).ToArray();
+        for (var i = 1; i < set.Rows; i++)
+        {
+            if (!set.IsDaylight(i) || !set.IsDaylight(i - 1))
+            {
+                continue;
+            }
+            double a0 = set.SunAzimuthDeg[i - 1], a1 = set.SunAzimuthDeg[i], e0 = set.SunElevationDeg[i - 1], e1 = set.SunElevationDeg[i];
+            if (Math.Abs(a1 - a0) > 90)
+            {
+                continue; // across north at high latitudes: skip the wrap
+            }
+            var from = (int)Math.Ceiling(Math.Min(a0, a1));
+            var to = (int)Math.Floor(Math.Max(a0, a1));
+            for (var a = from; a <= to; a++)
+            {
+                var e = a1 == a0 ? e0 : e0 + ((e1 - e0) * (a - a0) / (a1 - a0));
+                ref var cell = ref band[((a % 360) + 360) % 360];
+                cell = (Math.Min(cell.Lo, e), Math.Max(cell.Hi, e));
+            }
+        }
+        return band;
+    }
+
+    private static bool Seen((double Lo, double Hi)[] band, double azimuthDeg, double elevationDeg)
+    {
+        var (lo, hi) = band[(((int)Math.Round(azimuthDeg) % 360) + 360) % 360];
+        return elevationDeg >= lo - 1 && elevationDeg <= hi + 1;
     }
 
     /// <summary>Rows [from, to) of a feature set.</summary>

@@ -54,9 +54,9 @@ public static class BundleExporter
                 validation = ReadJson(evaluation);
             }
         }
-        var quantiles = historyPath is null ? null : Residuals(model, site, historyPath);
+        var quantiles = historyPath is null ? null : Residuals(model, site, historyPath, info.PoaInput);
         var training = new BundleTraining(info.Kind, info.Created, info.Note, info.Training is null ? null : JsonSerializer.SerializeToElement(info.Training));
-        var (manifest, files) = BundleBuilder.Build(model, new BundleContent(siteBytes, weights, formulas, formulasJson, report, training, validation, quantiles), modelId, created);
+        var (manifest, files) = BundleBuilder.Build(model, new BundleContent(siteBytes, weights, formulas, formulasJson, report, training, validation, quantiles, info.PoaInput), modelId, created);
         var written = BundleWriter.Write(output, manifest, files, privateKeyPath);
         return new ExportResult(written, output, privateKeyPath is not null, written.Files.Sum(f => f.Bytes));
     }
@@ -73,9 +73,9 @@ public static class BundleExporter
     }
 
     /// <summary>p10/p90 of (measured − predicted AC) / AC rating over the history's daylight rows with measured AC.</summary>
-    internal static ResidualQuantiles Residuals(ChainModel model, Site site, string historyPath)
+    internal static ResidualQuantiles Residuals(ChainModel model, Site site, string historyPath, bool poaInput = false)
     {
-        var features = ChainFeatureSpecification.Build(site, History.Read(historyPath));
+        var features = ChainFeatureSpecification.Build(site, History.Read(historyPath), 0, poaInput);
         var n = features.Rows;
         var poa = new float[n];
         var dc = new float[n];

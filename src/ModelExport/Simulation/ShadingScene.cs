@@ -114,6 +114,15 @@ public sealed record ShadingScene(
         return new ShadingScene(horizon, [.. obstacles]);
     }
 
+    /// <summary>What shades the array, for reports: "unshaded" when <paramref name="shaded"/> is false, else the kind of the
+    /// worst obstacle present ("tree" before "chimney" before "building") or "horizon" when only the far horizon shades.</summary>
+    public string Category(bool shaded) =>
+        !shaded ? "unshaded"
+        : Obstacles.Any(o => o.Kind == "tree") ? "tree"
+        : Obstacles.Any(o => o.Kind == "chimney") ? "chimney"
+        : Obstacles.Length > 0 ? "building"
+        : "horizon";
+
     /// <summary>True when the scene takes away at least 3 % of the beam over an azimuth-elevation grid of the array's half sky.</summary>
     public bool IsShaded(double arrayAzimuthDeg)
     {

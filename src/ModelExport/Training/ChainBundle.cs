@@ -21,7 +21,16 @@ public sealed record ChainModelInfo(
     [property: JsonPropertyName("feature_spec_version")] int FeatureSpecVersion,
     [property: JsonPropertyName("features")] IReadOnlyList<FeatureColumn> Features,
     [property: JsonPropertyName("training")] TrainingSummary? Training,
-    [property: JsonPropertyName("note")] string? Note);
+    [property: JsonPropertyName("note")] string? Note)
+{
+    /// <summary>N3 in the efficiency-curve form (<see cref="ChainConfig.InverterCurve"/>); absent (false) in folders written before it.</summary>
+    [JsonPropertyName("inverter_curve")]
+    public bool InverterCurve { get; init; }
+
+    /// <summary>The site model takes the measured POA (N1 bypassed, <see cref="ChainFeatureSet.PoaInput"/>); evaluate builds its features the same way.</summary>
+    [JsonPropertyName("poa_input")]
+    public bool PoaInput { get; init; }
+}
 
 /// <summary>Reads and writes a chain model folder: <c>model.json</c> + <c>chain.weights.json</c> (<see cref="WeightsFile"/>).
 /// A foundation model (<c>pretrain</c>) has one row of site parameters per fleet site; a site bundle (<c>finetune</c>) has one
@@ -34,13 +43,13 @@ public static class ChainBundle
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public static void Save(string directory, ChainModel model, string kind, DateTimeOffset created, TrainingSummary? training, string? note = null)
+    public static void Save(string directory, ChainModel model, string kind, DateTimeOffset created, TrainingSummary? training, string? note = null, bool poaInput = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(directory);
         var c = model.Nets.Config;
         var info = new ChainModelInfo(1, kind, created, c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden, model.Sites.Sites,
-            ChainFeatureSpecification.Version, ChainFeatureSpecification.Columns, training, note);
+            ChainFeatureSpecification.Version, ChainFeatureSpecification.Columns, training, note) { InverterCurve = c.InverterCurve, PoaInput = poaInput };
         File.WriteAllText(Path.Combine(directory, InfoFile), JsonSerializer.Serialize(info, Json));
         WeightsFile.Save(Path.Combine(directory, WeightsFileName), model.Parameters);
     }
@@ -82,7 +91,7 @@ public static class ChainBundle
         {
             throw new InputException($"{infoPath}: feature_spec_version {info.FeatureSpecVersion}, this build computes version {ChainFeatureSpecification.Version}");
         }
-        var config = new ChainConfig(info.LatentSize, info.ShadingHidden, info.ModuleHidden, info.InverterHidden);
+        var config = new ChainConfig(info.LatentSize, info.ShadingHidden, info.ModuleHidden, info.InverterHidden, info.InverterCurve);
         var model = new ChainModel(new ChainNets(config, new SeededRandom(0)), new SiteParameters(info.Sites, config.LatentSize));
         WeightsFile.LoadInto(Path.Combine(directory, WeightsFileName), model.Parameters);
         return (model, info);

@@ -118,6 +118,32 @@ public static class ChainTraining
         return new TrainingSummary(rows.Length, options.Epochs, steps, first, last, seconds, rows.Length * (double)options.Epochs / Math.Max(1e-9, seconds));
     }
 
+    /// <summary>Full-batch L-BFGS of N3's parameters on <see cref="ChainModel.MeasuredDcInverterLoss"/> over at most
+    /// <paramref name="maxRows"/> rows that measure DC: minibatch Adam leaves the few inverter parameters where gradient noise
+    /// balances (the no-load loss, a 0.1 % effect on AC, sets the low-load efficiency), and the chain's own AC loss lets them
+    /// trade with the module net's errors; measured AC/DC pairs pin them. Returns the final loss (NaN when no row has DC).</summary>
+    public static double PolishInverter(ChainModel model, Tensor x, Tensor y, int[] rows, int threads, int maxRows = 200_000, int iterations = 40)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(rows);
+        var withDc = rows.Where(r => !float.IsNaN(y[r, ChainColumns.LabelDc])).ToArray();
+        if (withDc.Length == 0)
+        {
+            return double.NaN;
+        }
+        var pick = Spread(withDc, maxRows);
+        var parameters = model.Nets.InverterParameters.ToArray();
+        using var trainer = new DataParallelTrainer(parameters, new Sgd(0), model.MeasuredDcInverterLoss, threads);
+        // the loss is ~1e-5 (squared fractions of the rating): tolerances well below the default ones
+        var lbfgs = new Lbfgs { MaxIterations = iterations, GradientTolerance = 1e-10, FunctionTolerance = 1e-14 };
+        return lbfgs.Minimize(parameters, () => trainer.ComputeGradients(x, y, pick, 0, pick.Length)).Loss;
+    }
+
+    // n rows evenly spread over the array (all of them when it has fewer)
+    private static int[] Spread(int[] rows, int n) =>
+        rows.Length <= n ? rows : [.. Enumerable.Range(0, n).Select(i => rows[(int)((long)i * rows.Length / n)])];
+
     /// <summary>Full-batch L-BFGS over the given parameters (few parameters: per-site fine-tuning).</summary>
     public static double Lbfgs(ChainModel model, Tensor x, Tensor y, int[] rows, IReadOnlyList<Tensor> parameters, int iterations, int threads)
     {

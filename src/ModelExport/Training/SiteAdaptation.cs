@@ -8,7 +8,10 @@ namespace PvEdge.ModelExport.Training;
 /// <param name="Epochs">passes over the site's daylight rows</param>
 /// <param name="TuneNets">also adapt the shared networks (small learning rate) after the site parameters</param>
 /// <param name="SampleBudget">rows × epochs at most: long histories get fewer epochs (at least 10)</param>
-public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000)
+/// <param name="HuberDelta">0 = squared error; above 0 the robust Huber loss (<see cref="ChainModel.HuberDelta"/>)</param>
+/// <param name="ShadingLearningRate">learning rate of the shared shading field in the second stage</param>
+public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
+    float HuberDelta = 0, float ShadingLearningRate = 5e-3f)
 {
     /// <summary>Epochs for a history of <paramref name="rows"/> rows under the sample budget.</summary>
     public int EpochsFor(int rows, int budget) => Math.Clamp(budget / Math.Max(1, rows), Math.Min(10, Epochs), Epochs);
@@ -26,7 +29,7 @@ public static class SiteAdaptation
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean());
+        var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean()) { HuberDelta = options.HuberDelta };
         var rows = ChainTraining.TrainableRows(data.X, data.Y);
         var epochs = options.EpochsFor(rows.Length, options.SampleBudget);
         var stage1 = new GroupedAdam((model.Sites.Parameters, 0.03f));
@@ -37,7 +40,7 @@ public static class SiteAdaptation
         {
             return (model, s1);
         }
-        var stage2 = new GroupedAdam((model.Sites.Parameters, 0.01f), (model.Nets.Shading.Parameters, 1e-3f), (model.Nets.Module.Parameters, 3e-4f));
+        var stage2 = new GroupedAdam((model.Sites.Parameters, 0.01f), (model.Nets.Shading.Parameters, options.ShadingLearningRate), (model.Nets.Module.Parameters, 3e-4f));
         var s2 = ChainTraining.Train(model, data.X, data.Y, rows, stage2,
             new TrainingOptions(epochs - epochs1, options.BatchSize, 1e-3f, options.Threads, options.Seed + 1), Scaled(progress, 0.67, 1), cancellationToken);
         return (model, s2 with { Epochs = epochs, Steps = s1.Steps + s2.Steps, FirstEpochLoss = s1.FirstEpochLoss, Seconds = s1.Seconds + s2.Seconds });

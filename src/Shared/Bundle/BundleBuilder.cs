@@ -6,7 +6,8 @@ using PvEdge.Shared.Sites;
 namespace PvEdge.Shared.Bundle;
 
 /// <summary>What goes into a bundle besides the model: the site file as written, the engine weights file, distilled formulas,
-/// report files (paths relative to report/), training facts, validation metrics and residual quantiles.</summary>
+/// report files (paths relative to report/), training facts, validation metrics and residual quantiles; <c>PoaInput</c> when
+/// the site model takes the measured plane-of-array irradiance (N1 bypassed).</summary>
 public sealed record BundleContent(
     byte[] SiteJson,
     byte[] WeightsJson,
@@ -15,7 +16,8 @@ public sealed record BundleContent(
     IReadOnlyDictionary<string, byte[]> Report,
     BundleTraining Training,
     JsonElement? Validation,
-    ResidualQuantiles? ResidualQuantiles);
+    ResidualQuantiles? ResidualQuantiles,
+    bool PoaInput = false);
 
 /// <summary>Assembles a bundle's manifest and files from a one-site <see cref="ChainModel"/>: chain.onnx, factors/*.onnx,
 /// chain.weights.json, site.json, formulas.json and report/. Write the result with <see cref="BundleWriter"/>.</summary>
@@ -62,7 +64,7 @@ public static class BundleBuilder
             new BundleFeatures(ChainFeatureSpecification.Version, ChainFeatureSpecification.Columns),
             new BundleChain(BundleFormat.ChainOnnx, BundleFormat.ChainWeights, c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden,
                 ChainOnnx.SkyView(model), ChainOnnx.DcGain(model),
-                [new BundleOutput("poa_wm2", "W/m2"), new BundleOutput("dc_power_w", "W"), new BundleOutput("ac_power_w", "W")]),
+                [new BundleOutput("poa_wm2", "W/m2"), new BundleOutput("dc_power_w", "W"), new BundleOutput("ac_power_w", "W")]) { InverterCurve = c.InverterCurve, PoaInput = content.PoaInput },
             factors, content.Training, content.Validation, content.ResidualQuantiles, []);
         return (manifest, files);
     }

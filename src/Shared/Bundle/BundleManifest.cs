@@ -59,7 +59,18 @@ public sealed record BundleChain(
     [property: JsonPropertyName("inverter_hidden")] int InverterHidden,
     [property: JsonPropertyName("sky_view")] double SkyView,
     [property: JsonPropertyName("dc_gain")] double DcGain,
-    [property: JsonPropertyName("outputs")] IReadOnlyList<BundleOutput> Outputs);
+    [property: JsonPropertyName("outputs")] IReadOnlyList<BundleOutput> Outputs)
+{
+    /// <summary>N3 in the efficiency-curve form (<see cref="Learning.Chain.ChainConfig.InverterCurve"/>); absent (false) in
+    /// bundles written before it.</summary>
+    [JsonPropertyName("inverter_curve")]
+    public bool InverterCurve { get; init; }
+
+    /// <summary>The site model takes the measured plane-of-array irradiance (features built with
+    /// <c>ChainFeatureSpecification.Build(…, poaInput: true)</c>: POA in the ground column, beam and sky 0).</summary>
+    [JsonPropertyName("poa_input")]
+    public bool PoaInput { get; init; }
+}
 
 /// <summary>One input of a factor: physical value; the net sees (value − offset) / scale.</summary>
 public sealed record FactorInput(

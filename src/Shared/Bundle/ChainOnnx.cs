@@ -104,12 +104,19 @@ public static class ChainOnnx
         return g.Mul(g.Mul(poaKwm2, factor), g.Scalar(DcGain(model), "dc_gain"));
     }
 
-    // ac = min((0.85 + 0.15·sigmoid(Inverter(load)))·load, 1)
+    // curve form: ac = min(relu(curve([load, load²]) + 0.01·tanh(Inverter(load))·load), 1)
+    // earlier form: ac = min((0.85 + 0.15·sigmoid(Inverter(load)))·load, 1)
     private static string EmitInverter(OnnxGraphBuilder g, ChainModel model, string load)
     {
         var net = OnnxMlp.Emit(g, load, Layers(model.Nets.Inverter), "inverter");
-        var eta = g.Add(g.Mul(g.Sigmoid(net), g.Scalar(0.15)), g.Scalar(0.85));
-        return g.Min(g.Mul(eta, load), g.Scalar(1, "rating"));
+        if (model.Nets.InverterCurve is not { } curve)
+        {
+            var eta = g.Add(g.Mul(g.Sigmoid(net), g.Scalar(0.15)), g.Scalar(0.85));
+            return g.Min(g.Mul(eta, load), g.Scalar(1, "rating"));
+        }
+        var core = OnnxMlp.Emit(g, g.Concat(1, load, g.Mul(load, load)), [MlpOnnx.ToDenseLayer(curve, Activation.Identity)], "inverter_curve");
+        var residual = g.Mul(g.Mul(g.Tanh(net), g.Scalar(ChainNets.InverterResidualScale)), load);
+        return g.Min(g.Relu(g.Add(core, residual)), g.Scalar(1, "rating"));
     }
 
     /// <summary>Our layers (W stored in × out) as ONNX dense layers (W [out, in]).</summary>

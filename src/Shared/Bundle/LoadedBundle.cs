@@ -25,7 +25,7 @@ public sealed record LoadedBundle(string Source, BundleManifest Manifest, Formul
     public ChainModel CreateChainModel()
     {
         var c = Manifest.Chain;
-        var model = new ChainModel(new ChainNets(new ChainConfig(c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden), new SeededRandom(0)),
+        var model = new ChainModel(new ChainNets(new ChainConfig(c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden, c.InverterCurve), new SeededRandom(0)),
             new SiteParameters(1, c.LatentSize));
         var name = Path.Combine(Source, c.Weights);
         WeightsFile.CopyInto(WeightsFile.Parse(Encoding.UTF8.GetString(File(c.Weights)), name), name, model.Parameters);

@@ -27,6 +27,10 @@ public sealed record ChainFeatureSet(Tensor X, Tensor Y, DateTimeOffset[] Times,
     public WeatherSeries? Weather { get; init; }
 
     public bool IsDaylight(int row) => SunElevationDeg[row] > 0;
+
+    /// <summary>True when N1 is bypassed: the measured plane-of-array irradiance is the chain's POA (in the ground column,
+    /// beam and sky 0), as for a site with a pyranometer in the plane of the array.</summary>
+    public bool PoaInput { get; init; }
 }
 
 /// <summary>The one place that turns site + time + weather into the chain's input features (exporter and agent both call it).
@@ -72,11 +76,12 @@ public static class ChainFeatureSpecification
 
     /// <summary>Weather columns of a history as a physics weather series (midpoints = start + step/2; missing DNI/DHI are
     /// left NaN so the physics core fills them by Erbs decomposition).</summary>
-    public static WeatherSeries WeatherOf(History history, Site site)
+    public static WeatherSeries WeatherOf(History history, Site site, bool requireGhi = true)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(site);
-        var ghi = history.Column("ghi_wm2") ?? throw new Cli.InputException($"{history.Source}: no 'ghi_wm2' column (the weather is needed to build features)");
+        var ghi = history.Column("ghi_wm2")
+            ?? (requireGhi ? throw new Cli.InputException($"{history.Source}: no 'ghi_wm2' column (the weather is needed to build features)") : Enumerable.Repeat(double.NaN, history.Rows).ToArray());
         var dni = history.Column("dni_wm2");
         var dhi = history.Column("dhi_wm2");
         var temp = history.Column("temp_air_c");
@@ -144,11 +149,28 @@ public static class ChainFeatureSpecification
     }
 
     /// <summary>Features and labels from a measured history whose weather columns stand in for the weather.</summary>
-    public static ChainFeatureSet Build(Site site, History history, int siteIndex = 0)
+    /// <summary>True when a history should drive the chain by its measured POA: it has <c>poa_wm2</c> and no usable GHI.</summary>
+    public static bool PrefersPoaInput(History history)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return history.Column("poa_wm2") is { } poa && poa.Any(double.IsFinite)
+            && (history.Column("ghi_wm2") is not { } ghi || !ghi.Any(double.IsFinite));
+    }
+
+    public static ChainFeatureSet Build(Site site, History history, int siteIndex = 0, bool poaInput = false)
     {
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(history);
-        var set = Build(site, WeatherOf(history, site), siteIndex);
+        var measuredPoa = history.Column("poa_wm2");
+        if (poaInput && measuredPoa is null)
+        {
+            throw new Cli.InputException($"{history.Source}: no 'poa_wm2' column (the model takes the measured plane-of-array irradiance)");
+        }
+        var set = Build(site, WeatherOf(history, site, requireGhi: !poaInput), siteIndex);
+        if (poaInput)
+        {
+            set = set with { PoaInput = true };
+        }
         var half = history.Step / 2;
         for (var i = 0; i < set.Rows; i++)
         {
@@ -169,6 +191,21 @@ public static class ChainFeatureSpecification
             {
                 labels[ChainColumns.LabelAc] = float.NaN;
                 labels[ChainColumns.LabelDc] = float.NaN;
+            }
+            if (poaInput)
+            {
+                // N1 bypassed: the measured POA reaches the module as it is (the ground column carries it, beam and sky 0)
+                var row = set.X.Row(i);
+                row[ChainColumns.Beam] = 0;
+                row[ChainColumns.SkyDiffuse] = 0;
+                row[ChainColumns.Ground] = (float)(Math.Max(0, measuredPoa![i]) / 1000);
+                labels[ChainColumns.LabelPoa] = float.NaN;
+                if (!double.IsFinite(measuredPoa[i]))
+                {
+                    labels.Fill(float.NaN);
+                    row.Fill(0);
+                }
+                continue;
             }
             // a row whose weather is missing cannot be explained: mask its labels
             if (float.IsNaN(set.X[i, ChainColumns.Beam]) || double.IsNaN(history.Column("ghi_wm2")![i]))

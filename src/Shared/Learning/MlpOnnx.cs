@@ -14,13 +14,18 @@ public static class MlpOnnx
         var layers = new DenseLayer[mlp.Layers.Count];
         for (var l = 0; l < layers.Length; l++)
         {
-            var layer = mlp.Layers[l];
-            var w = new float[layer.Inputs * layer.Outputs];
-            Kernels.Transpose(layer.Weight.Data, w, layer.Inputs, layer.Outputs);
-            var act = l == layers.Length - 1 ? mlp.Output : mlp.Hidden;
-            layers[l] = new DenseLayer(layer.Inputs, layer.Outputs, w, [.. layer.Bias.Data], ToOnnx(act));
+            layers[l] = ToDenseLayer(mlp.Layers[l], l == layers.Length - 1 ? mlp.Output : mlp.Hidden);
         }
         return layers;
+    }
+
+    /// <summary>One <see cref="Linear"/> layer followed by <paramref name="activation"/> as an ONNX dense layer.</summary>
+    public static DenseLayer ToDenseLayer(Linear layer, Activation activation)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        var w = new float[layer.Inputs * layer.Outputs];
+        Kernels.Transpose(layer.Weight.Data, w, layer.Inputs, layer.Outputs);
+        return new DenseLayer(layer.Inputs, layer.Outputs, w, [.. layer.Bias.Data], ToOnnx(activation));
     }
 
     public static OnnxActivation ToOnnx(Activation activation) => activation switch

@@ -97,4 +97,24 @@ public sealed class AnomalyDetectorTests
         }
         Assert.Equal("closed", r.GetProperty("state").GetString());
     }
+
+    private static DetectorInput WithPoa(int i, double poaWm2, double clearW) =>
+        new(new IntervalRecord(T0.AddMinutes(i), TimeSpan.FromMinutes(1),
+            new Dictionary<string, double?> { ["ac_power_w"] = 2900, ["inverter_state"] = 4, ["poa_wm2"] = poaWm2, ["temp_module_c"] = 40 }, 1), 3000, clearW);
+
+    [Fact]
+    public void Process_PoaFrozenWhileTheSunMoves_SensorStuck()
+    {
+        var d = new AnomalyDetector(new AnomalyOptions { DebounceMinutes = 5 }, "gw", Rating);
+        var events = Run(d, Enumerable.Range(0, 90).Select(i => WithPoa(i, i < 10 ? 700 + i : 710, 3500 - 5 * i)));
+        Assert.Equal(AnomalyTypes.SensorStuck, Assert.Single(events).Type);
+    }
+
+    [Fact]
+    public void Process_PoaSteadyAtAFlatClearNoon_NoSensorStuck()
+    {
+        var d = new AnomalyDetector(new AnomalyOptions { DebounceMinutes = 5 }, "gw", Rating);
+        // an integer register holding 951 W/m² for 50 minutes while the clear sky moves by less than 1 % of the rating
+        Assert.Empty(Run(d, Enumerable.Range(0, 50).Select(i => WithPoa(i, 951, 3600 - 0.5 * Math.Abs(i - 25)))));
+    }
 }

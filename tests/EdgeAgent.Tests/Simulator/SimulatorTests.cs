@@ -44,6 +44,44 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void FaultSchedule_ToJson_ParsesBackToTheSameFaults()
+    {
+        var t = DateTimeOffset.Parse("2026-06-21T12:00:00Z", CultureInfo.InvariantCulture);
+        var schedule = new FaultSchedule([
+            new Fault(FaultKind.Outage, t, t.AddHours(1)),
+            new Fault(FaultKind.Throttle, t, t.AddHours(2), LimitPct: 40),
+            new Fault(FaultKind.FrozenSensor, t, t.AddHours(3), Sensor: "poa"),
+            new Fault(FaultKind.Degradation, t, t.AddDays(400), RatePctPerYear: 3),
+        ]);
+        Assert.Equal(schedule.Faults, FaultSchedule.Parse(schedule.ToJson(), "f.json").Faults);
+    }
+
+    [Theory]
+    [InlineData("""{ "faults": [ { "type": "degradation", "start": "2026-06-21T12:00:00Z", "end": "2027-06-21T13:00:00Z" } ] }""")]
+    [InlineData("""{ "faults": [ { "type": "degradation", "rate_pct_per_year": -1, "start": "2026-06-21T12:00:00Z", "end": "2027-06-21T13:00:00Z" } ] }""")]
+    public void FaultSchedule_DegradationWithoutPositiveRate_OneLineNamingTheKey(string json) =>
+        Assert.StartsWith("f.json: faults[0].rate_pct_per_year: expected a number in (0, 100]", Assert.Throws<InputException>(() => FaultSchedule.Parse(json, "f.json")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Engine_OutageAndDegradation_OffWithNoPowerThenAYearLaterThreePercentLess()
+    {
+        var noon = DateTimeOffset.Parse("2026-06-21T17:20:00Z", CultureInfo.InvariantCulture);
+        var clock = new Demo.ManualClock(noon);
+        var plant = new PhysicsPlant(PlantFactory.DemoSite(), null);
+        await using var host = InverterSimulatorHost.Start(new InverterSimulatorOptions
+        {
+            Plant = plant, Clock = clock, Port = 0,
+            Faults = new FaultSchedule([new Fault(FaultKind.Outage, noon, noon.AddHours(1)), new Fault(FaultKind.Degradation, noon, noon.AddYears(5), RatePctPerYear: 3)]),
+        });
+        Assert.Equal(0, host.Engine.LastInverter!.AcPowerW);
+        Assert.Equal(0, host.Engine.LastInverter.DcPowerW.Sum());
+        Assert.Equal(1, host.Engine.LastInverter.State); // OFF, not FAULT (7)
+        clock.UtcNow = noon.AddDays(365.25);
+        host.Engine.Refresh();
+        Assert.Equal(0.97 * plant.Sample(clock.UtcNow).AcPowerW, host.Engine.LastInverter.AcPowerW, 6);
+    }
+
+    [Fact]
     public void PhysicsPlant_DemoSiteClearSky_NoonNearRatingNightZero()
     {
         var plant = new PhysicsPlant(PlantFactory.DemoSite(), null);

@@ -35,6 +35,56 @@ public sealed class AgentDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Enqueue_OverByteLimit_DropsOldestTelemetryAndCountsIt()
+    {
+        using var db = new AgentDatabase(Db, outboxMaxMessages: 1000, outboxMaxBytes: 4096);
+        var payload = new string('x', 999); // 1000 bytes with the one-byte topic
+        db.Enqueue("e", "event" + payload[5..], false, "anomaly", T0);
+        for (var i = 0; i < 6; i++)
+        {
+            db.Enqueue("t", $"{i}" + payload[1..], false, "telemetry", T0);
+        }
+        var left = db.PeekOutbox(10);
+        Assert.Equal(4, left.Count);
+        Assert.StartsWith("event", left[0].Payload, StringComparison.Ordinal);
+        Assert.Equal(["3", "4", "5"], left.Skip(1).Select(m => m.Payload[..1]));
+        Assert.Equal(3, db.OutboxDropped);
+        Assert.Equal(4000, db.OutboxBytes);
+        Assert.Equal(4, db.OutboxCount());
+    }
+
+    [Fact]
+    public void OutboxCount_AfterAcknowledgeAndReopen_MatchesStoredMessages()
+    {
+        using (var db = new AgentDatabase(Db))
+        {
+            var a = db.Enqueue("t", "abc", false, "telemetry", T0);
+            db.Enqueue("t", "defg", false, "telemetry", T0);
+            db.Acknowledge(a);
+            db.Acknowledge(a); // twice: counted once
+            Assert.Equal(1, db.OutboxCount());
+            Assert.Equal(5, db.OutboxBytes);
+        }
+        using var again = new AgentDatabase(Db);
+        Assert.Equal(1, again.OutboxCount());
+        Assert.Equal(5, again.OutboxBytes);
+        Assert.Equal(0, again.OutboxDropped);
+    }
+
+    [Fact]
+    public void ReadPerformanceDays_AfterReopen_OrderedWithLatestValuePerDay()
+    {
+        using (var db = new AgentDatabase(Db))
+        {
+            db.WritePerformanceDay(T0.AddDays(1), 0.97, 20);
+            db.WritePerformanceDay(T0, 0.99, 21);
+            db.WritePerformanceDay(T0.AddDays(1), 0.96, 19);
+        }
+        using var again = new AgentDatabase(Db);
+        Assert.Equal([(T0, 0.99, 21.0), (T0.AddDays(1), 0.96, 19.0)], again.ReadPerformanceDays());
+    }
+
+    [Fact]
     public void Outbox_ReopenedAfterDispose_StillHoldsMessages()
     {
         using (var db = new AgentDatabase(Db))

@@ -48,6 +48,8 @@ public sealed class ArmPublishTests : IDisposable
             Assert.Equal(183, ElfMachine(path)); // EM_AARCH64
         }
         Assert.Equal(183, ElfMachine(Path.Combine(output, "edgeagent")));
+        // no Windows native libraries shipped to the Pi (ONNX Runtime's props used to add 17 MB of win-x64 DLLs)
+        Assert.Empty(Directory.GetFiles(output, "onnxruntime*.dll"));
 
         ProcessResult Arm(params string[] args) => ProcessRunner.Run(unshare,
             ["--mount", "--propagation", "private", "sh", "-c", FakeCpuTree, "sh", qemu, Path.Combine(output, "edgeagent"), .. args], TimeSpan.FromMinutes(5));

@@ -48,9 +48,9 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
     {
         var program = Mosquitto.Require();
         var port = ExternalTools.FreeTcpPort();
-        using var broker = new Mosquitto(program, _dir, port);
+        using var broker = new Mosquitto(program, _dir, port, persistence: true);
         broker.Start();
-        await using var sub = new MessageCollector(port);
+        await using var sub = new MessageCollector(port, persistentSession: true);
         Assert.True(await sub.WaitForAsync(c => c.IsConnected, TimeSpan.FromSeconds(10)), "subscriber could not connect");
         var db = Path.Combine(_dir, "agent.db");
         var config = WriteConfig(port, db);
@@ -61,7 +61,7 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
             {
                 // 1. live: status online (retained), telemetry, retained forecast, HA discovery
                 Assert.True(await sub.WaitForAsync(c => TelemetryMinutes(c).Count >= 3 && c.On($"pvedge/{Gw}/forecast/hourly").Count > 0
-                    && c.On($"homeassistant/device/{Gw}/config").Count > 0 && c.On($"pvedge/{Gw}/status").Any(m => m.Payload == "online"), TimeSpan.FromSeconds(25)),
+                    && c.On($"homeassistant/device/{Gw}/config").Count > 0 && c.On($"pvedge/{Gw}/status").Any(m => m.Payload == "online"), TimeSpan.FromSeconds(60)),
                     "no telemetry/forecast/discovery/status");
                 Assert.True(sub.On($"pvedge/{Gw}/forecast/hourly").All(m => m.Retain) || sub.On($"pvedge/{Gw}/forecast/hourly").Count > 0);
                 var hourly = JsonDocument.Parse(sub.On($"pvedge/{Gw}/forecast/hourly")[^1].Payload).RootElement;
@@ -75,25 +75,33 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
                 var discoveries = sub.On($"homeassistant/device/{Gw}/config").Count;
                 await PublishAsync(port, "homeassistant/status", "online");
                 await PublishAsync(port, $"pvedge/{Gw}/weather/forecast/set", "{ \"points\": 42 }");
-                Assert.True(await sub.WaitForAsync(c => c.On($"homeassistant/device/{Gw}/config").Count > discoveries, TimeSpan.FromSeconds(10)), "discovery not re-sent");
-                Assert.True(await sub.WaitForAsync(_ => agent.Output.Any(l => l.Contains("malformed weather message", StringComparison.Ordinal)), TimeSpan.FromSeconds(10)),
+                Assert.True(await sub.WaitForAsync(c => c.On($"homeassistant/device/{Gw}/config").Count > discoveries, TimeSpan.FromSeconds(30)), "discovery not re-sent");
+                Assert.True(await sub.WaitForAsync(_ => agent.Output.Any(l => l.Contains("malformed weather message", StringComparison.Ordinal)), TimeSpan.FromSeconds(30)),
                     "no log line for the malformed weather message");
                 Assert.False(agent.HasExited);
 
-                // 2. broker killed for ~8 s (40 simulated minutes, across the simulated outage fault), then restarted on the same port
+                // 2. broker killed for ~8 s (40 simulated minutes, across the simulated outage fault), then restarted on the same port.
+                // The subscriber's session is persistent on a persistent broker, so nothing is lost on the subscriber's side while it
+                // reconnects; every gap is the agent's. Waits are in whole seconds and generous: a loaded 2-core machine only slows it.
                 var beforeKill = TelemetryMinutes(sub).Max();
                 broker.Kill();
                 await Task.Delay(TimeSpan.FromSeconds(8));
                 broker.Start();
-                Assert.True(await sub.WaitForAsync(c => TelemetryMinutes(c).Max() > beforeKill + 45 && c.On($"pvedge/{Gw}/anomaly").Count > 0, TimeSpan.FromSeconds(20)),
+                Assert.True(await sub.WaitForAsync(c => TelemetryMinutes(c).Max() > beforeKill + 45 && c.On($"pvedge/{Gw}/anomaly").Count > 0, TimeSpan.FromSeconds(90)),
                     "no replay after the broker restart\n" + agent.Log);
                 var minutes = TelemetryMinutes(sub);
-                var gaps = minutes.Zip(minutes.Skip(1)).Where(p => p.Second - p.First != 1).ToList();
-                Assert.True(gaps.Count == 0, $"telemetry minutes missing: {string.Join(", ", gaps.Select(g => $"{g.First}->{g.Second}"))}");
+                var window = Enumerable.Range(0, (int)(minutes.Max() - beforeKill + 1)).Select(i => beforeKill + i).ToList();
+                var missing = window.Except(minutes).ToList();
+                Assert.True(missing.Count == 0, $"{missing.Count} telemetry minute(s) of the outage window {beforeKill}..{minutes.Max()} missing: {string.Join(", ", missing)}");
+                Assert.All(sub.On($"pvedge/{Gw}/telemetry"), m => Assert.Matches($"^{Gw}-t60-[0-9]+$", JsonDocument.Parse(m.Payload).RootElement.GetProperty("id").GetString()!));
                 var outage = sub.On($"pvedge/{Gw}/anomaly").Select(m => JsonDocument.Parse(m.Payload).RootElement)
                     .Where(e => e.GetProperty("type").GetString() == "outage").ToList();
                 Assert.Contains(outage, e => e.GetProperty("state").GetString() == "open");
                 Assert.All(outage, e => Assert.StartsWith($"{Gw}-outage-", e.GetProperty("id").GetString(), StringComparison.Ordinal));
+                // every event the agent logged (opened or closed) so far, outage window included, arrived with its id and state
+                Assert.Contains(LoggedEvents(agent), e => e.Id.StartsWith($"{Gw}-outage-", StringComparison.Ordinal) && e.State == "open");
+                Assert.True(await sub.WaitForAsync(c => LoggedEvents(agent).IsSubsetOf(ReceivedEvents(c)), TimeSpan.FromSeconds(30)),
+                    $"anomaly events logged but not received: {string.Join(", ", LoggedEvents(agent).Except(ReceivedEvents(sub)))}");
 
                 // 3. broker away again, agent SIGKILLed with messages in its outbox
                 broker.Kill();
@@ -120,13 +128,13 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
         {
             static string Id(string payload) => payload.StartsWith('{') && JsonDocument.Parse(payload).RootElement.TryGetProperty("id", out var id) ? id.GetString() ?? "" : "";
             HashSet<string> Received(MessageCollector c) => c.Messages.Where(m => m.Topic.StartsWith($"pvedge/{Gw}/", StringComparison.Ordinal)).Select(m => Id(m.Payload)).ToHashSet();
-            Assert.True(await sub.WaitForAsync(c => Received(c).IsSupersetOf(queued), TimeSpan.FromSeconds(20)),
+            Assert.True(await sub.WaitForAsync(c => Received(c).IsSupersetOf(queued), TimeSpan.FromSeconds(60)),
                 "outbox not delivered after SIGKILL and restart\n" + restarted.Log);
 
             // 4. last will: SIGKILL while the broker is up → retained "offline"
             var offlineBefore = sub.On($"pvedge/{Gw}/status").Count(m => m.Payload == "offline");
             restarted.Kill();
-            Assert.True(await sub.WaitForAsync(c => c.On($"pvedge/{Gw}/status").Count(m => m.Payload == "offline") > offlineBefore, TimeSpan.FromSeconds(15)), "no last will");
+            Assert.True(await sub.WaitForAsync(c => c.On($"pvedge/{Gw}/status").Count(m => m.Payload == "offline") > offlineBefore, TimeSpan.FromSeconds(30)), "no last will");
         }
         catch
         {
@@ -134,6 +142,19 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
             throw;
         }
     }
+
+    /// <summary>(id, state) of every anomaly event the agent logged ("anomaly opened: outage (critical) since 2026-06-21T14:31:00.0000000+00:00, ...").</summary>
+    private static HashSet<(string Id, string State)> LoggedEvents(AgentProcess agent) => agent.Output
+        .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"anomaly (opened|closed): ([a-z_]+) \([a-z]+\) since ([^,]+),"))
+        .Where(m => m.Success)
+        .Select(m => ($"{Gw}-{m.Groups[2].Value}-{DateTimeOffset.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds()}",
+            m.Groups[1].Value == "opened" ? "open" : "closed"))
+        .ToHashSet();
+
+    private static HashSet<(string Id, string State)> ReceivedEvents(MessageCollector c) => c.On($"pvedge/{Gw}/anomaly")
+        .Select(m => JsonDocument.Parse(m.Payload).RootElement)
+        .Select(e => (e.GetProperty("id").GetString()!, e.GetProperty("state").GetString()!))
+        .ToHashSet();
 
     private static async Task PublishAsync(int port, string topic, string payload)
     {

@@ -4,16 +4,19 @@ using MQTTnet.Protocol;
 
 namespace PvEdge.Integration.Tests.EdgeAgent;
 
-/// <summary>A subscriber that keeps (re)connecting to the broker every 50 ms and records every message on pvedge/# and homeassistant/#.</summary>
+/// <summary>A subscriber that keeps (re)connecting to the broker every 50 ms and records every message on pvedge/# and homeassistant/#.
+/// With <c>persistentSession</c> it connects with clean session off, so a broker that keeps sessions queues what arrives while it is away.</summary>
 internal sealed class MessageCollector : IAsyncDisposable
 {
     private readonly int _port;
+    private readonly bool _persistent;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public MessageCollector(int port)
+    public MessageCollector(int port, bool persistentSession = false)
     {
         _port = port;
+        _persistent = persistentSession;
         _loop = Task.Run(LoopAsync);
     }
 
@@ -34,7 +37,7 @@ internal sealed class MessageCollector : IAsyncDisposable
             };
             try
             {
-                var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithClientId("itest-subscriber").WithCleanSession(true)
+                var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithClientId("itest-subscriber").WithCleanSession(!_persistent)
                     .WithTimeout(TimeSpan.FromSeconds(2)).Build();
                 await client.ConnectAsync(options, _stop.Token);
                 await client.SubscribeAsync(factory.CreateSubscribeOptionsBuilder()

@@ -4,19 +4,24 @@ using PvEdge.TestSupport;
 
 namespace PvEdge.Integration.Tests.EdgeAgent;
 
-/// <summary>A mosquitto broker on 127.0.0.1 with its own minimal config (anonymous, no persistence), killable and restartable on the same port.</summary>
+/// <summary>A mosquitto broker on 127.0.0.1 with its own minimal config (anonymous), killable and restartable on the same port.
+/// With <c>persistence</c>, sessions, subscriptions and queued messages are saved on every change, so a persistent subscriber's
+/// session survives a SIGKILL and restart and it receives what was published while it was reconnecting (QoS 0 included).</summary>
 internal sealed class Mosquitto : IDisposable
 {
     private readonly string _program;
     private readonly string _config;
     private Process? _process;
 
-    public Mosquitto(string program, string folder, int port)
+    public Mosquitto(string program, string folder, int port, bool persistence = false)
     {
         _program = program;
         Port = port;
         _config = Path.Combine(folder, "mosquitto.conf");
-        File.WriteAllText(_config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n");
+        var store = persistence
+            ? $"persistence true\npersistence_location {folder}/\nautosave_on_changes true\nautosave_interval 1\nqueue_qos0_messages true\nmax_queued_messages 0\n"
+            : "persistence false\n";
+        File.WriteAllText(_config, $"listener {port} 127.0.0.1\nallow_anonymous true\n{store}");
     }
 
     public int Port { get; }

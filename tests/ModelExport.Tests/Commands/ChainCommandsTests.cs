@@ -12,14 +12,7 @@ public sealed class ChainCommandsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task<(int Code, string Out, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter(CultureInfo.InvariantCulture);
-        var error = new StringWriter(CultureInfo.InvariantCulture);
-        var code = await CliHost.RunAsync("modelexport", args, CliHost.Discover(typeof(PvEdge.ModelExport.Commands.FleetCommand).Assembly),
-            new CliContext(output, error, TimeProvider.System), CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Out, string Error)> Run(params string[] args) => ModelExportCli.Run(args);
 
     private string SiteFile()
     {

@@ -10,10 +10,11 @@ namespace PvEdge.ModelExport.Tests.Training;
 
 public sealed class ChainOnnxTests
 {
-    private static ChainModel RandomSiteModel()
+    private static ChainModel RandomSiteModel(bool inverterCurve = true)
     {
         var rng = new SeededRandom(3);
-        var model = new ChainModel(new ChainNets(ChainConfig.Default, rng), new SiteParameters(1, ChainConfig.Default.LatentSize));
+        var config = ChainConfig.Default with { InverterCurve = inverterCurve };
+        var model = new ChainModel(new ChainNets(config, rng), new SiteParameters(1, config.LatentSize));
         foreach (var p in model.Parameters)
         {
             for (var k = 0; k < p.Length; k++)
@@ -45,10 +46,12 @@ public sealed class ChainOnnxTests
         return x;
     }
 
-    [Fact]
-    public void ExportChain_OnnxRuntime_MatchesTheTrainedModel()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ExportChain_OnnxRuntime_MatchesTheTrainedModel(bool inverterCurve)
     {
-        var model = RandomSiteModel();
+        var model = RandomSiteModel(inverterCurve);
         var x = Features(64);
         var ac = new float[64];
         var dc = new float[64];

@@ -50,4 +50,47 @@ public sealed class ChainFeatureSpecificationTests
         var walled = ChainFeatureSpecification.Build(Site(""", "horizon": [ { "azimuth_deg": 0, "elevation_deg": 80 }, { "azimuth_deg": 359, "elevation_deg": 80 } ]"""), Day());
         Assert.Equal(open.X.Data, walled.X.Data);
     }
+
+    private static History PoaHistory(bool withGhi)
+    {
+        var text = new System.Text.StringBuilder(withGhi ? "time,ac_power_w,poa_wm2,ghi_wm2,temp_air_c\n" : "time,ac_power_w,poa_wm2,temp_air_c\n");
+        var start = new DateTimeOffset(2025, 6, 21, 0, 0, 0, TimeSpan.FromHours(-7));
+        for (var i = 0; i < 96; i++)
+        {
+            var t = start.AddMinutes(15 * i);
+            var poa = Math.Max(0, 900 * Math.Sin(Math.PI * (t.Hour + t.Minute / 60.0 - 5.5) / 15));
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{t:yyyy-MM-ddTHH:mm:sszzz},{poa * 4:0.#},{(i == 50 ? "" : poa.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture))}");
+            text.Append(withGhi ? ",500,20\n" : ",20\n");
+        }
+        return History.Read(new StringReader(text.ToString()), "h.csv");
+    }
+
+    [Fact]
+    public void Build_PoaInput_MeasuredPoaReachesTheModuleAndN1IsBypassed()
+    {
+        var history = PoaHistory(withGhi: false);
+        var set = ChainFeatureSpecification.Build(Site(), history, 0, poaInput: true);
+
+        Assert.True(set.PoaInput);
+        var poa = history.Column("poa_wm2")!;
+        Assert.Equal((float)(poa[48] / 1000), set.X[48, ChainColumns.Ground], 6);
+        Assert.Equal(0f, set.X[48, ChainColumns.Beam]);
+        Assert.Equal(0f, set.X[48, ChainColumns.SkyDiffuse]);
+        Assert.Equal(history.Column("ac_power_w")![48] / 4000, set.Y[48, ChainColumns.LabelAc], 1e-6);
+        Assert.True(float.IsNaN(set.Y[50, ChainColumns.LabelAc]), "a row without POA cannot be explained: its labels are masked");
+    }
+
+    [Fact]
+    public void PrefersPoaInput_PoaWithoutGhi_TrueAndFalseWhenGhiIsThere()
+    {
+        Assert.True(ChainFeatureSpecification.PrefersPoaInput(PoaHistory(withGhi: false)));
+        Assert.False(ChainFeatureSpecification.PrefersPoaInput(PoaHistory(withGhi: true)));
+    }
+
+    [Fact]
+    public void Build_HistoryWithoutGhiNotPoaInput_ThrowsNamingTheColumn()
+    {
+        var e = Assert.Throws<Cli.InputException>(() => ChainFeatureSpecification.Build(Site(), PoaHistory(withGhi: false)));
+        Assert.Contains("ghi_wm2", e.Message, StringComparison.Ordinal);
+    }
 }

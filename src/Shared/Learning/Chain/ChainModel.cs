@@ -23,8 +23,10 @@ public static class ChainColumns
     public const int LabelCount = 3;
 }
 
-/// <summary>Sizes of the chain's networks.</summary>
-public sealed record ChainConfig(int LatentSize = 6, int ShadingHidden = 32, int ModuleHidden = 16, int InverterHidden = 8)
+/// <summary>Sizes of the chain's networks. <paramref name="InverterCurve"/> selects N3's form: true (current) is an efficiency
+/// curve AC = η₀·load + η₁·load² − p₀ (the PVWatts inverter is exactly this below clipping) plus a small learned residual;
+/// false is the earlier form AC = (0.85 + 0.15·sigmoid(net(load)))·load, kept so bundles written with it still load.</summary>
+public sealed record ChainConfig(int LatentSize = 6, int ShadingHidden = 32, int ModuleHidden = 16, int InverterHidden = 8, bool InverterCurve = true)
 {
     public static ChainConfig Default { get; } = new();
 }
@@ -42,9 +44,24 @@ public sealed class ChainNets
         Inverter = new Mlp([1, config.InverterHidden, 1], Activation.Tanh, Activation.Identity, rng, "n3.inverter");
         // start the shading field open (s ≈ 0.95) rather than half shaded
         Shading.Layers[^1].Bias.Data[0] = 3f;
-        // start the inverter near 96 % efficiency
-        Inverter.Layers[^1].Bias.Data[0] = 1.5f;
+        if (config.InverterCurve)
+        {
+            // a generic prior, not the simulator's curve: 97 % flat with a no-load loss of 0.5 % of the rating; residual zero
+            InverterCurve = new Linear(2, 1, rng, Activation.Identity, "n3.curve");
+            InverterCurve.Weight.Data[0] = 0.97f;
+            InverterCurve.Weight.Data[1] = 0f;
+            InverterCurve.Bias.Data[0] = -0.005f;
+            Array.Clear(Inverter.Layers[^1].Weight.Data);
+        }
+        else
+        {
+            // start the inverter near 96 % efficiency
+            Inverter.Layers[^1].Bias.Data[0] = 1.5f;
+        }
     }
+
+    /// <summary>Scale of N3's residual efficiency x·scale·tanh(net(x)) in the curve form (±1 % of efficiency at most).</summary>
+    public const float InverterResidualScale = 0.01f;
 
     public ChainConfig Config { get; }
 
@@ -54,7 +71,13 @@ public sealed class ChainNets
 
     public Mlp Inverter { get; }
 
-    public IEnumerable<Tensor> Parameters => Shading.Parameters.Concat(Module.Parameters).Concat(Inverter.Parameters);
+    /// <summary>N3's efficiency curve [load, load²] → AC per kW AC before the residual (null in the earlier sigmoid form).</summary>
+    public Linear? InverterCurve { get; }
+
+    /// <summary>Every N3 parameter (the curve, when present, and the residual net).</summary>
+    public IEnumerable<Tensor> InverterParameters => InverterCurve is null ? Inverter.Parameters : InverterCurve.Parameters.Concat(Inverter.Parameters);
+
+    public IEnumerable<Tensor> Parameters => Shading.Parameters.Concat(Module.Parameters).Concat(InverterParameters);
 
     /// <summary>A deep copy (same config, same values).</summary>
     public ChainNets Clone()
@@ -143,7 +166,15 @@ public sealed class ChainModel
     /// <summary>Weight of the monotonicity penalty (DC at 1.05·E must not be below DC at E).</summary>
     public float MonotonePenalty { get; set; } = 10f;
 
-    /// <summary>Weight of the L2 prior on site codes (keeps fine-tuned codes in the pretrained distribution).</summary>
+    /// <summary>0: squared error on the labels; above 0, the Huber loss with this δ (fractions of the rating): measured
+    /// telemetry has snow, outages and curtailment that the weather does not explain, and they should not pull the fit.</summary>
+    public float HuberDelta { get; set; }
+
+    /// <summary>Weight of N3's second AC loss on rows that measure DC: the inverter fed the measured DC (teacher forcing), which
+    /// ties the efficiency curve to measured AC/DC pairs instead of leaving it to trade with the module net's errors.</summary>
+    public float MeasuredDcInverterWeight { get; set; } = 1f;
+
+    /// <summary>Weight of the L2 prior on the site codes (keeps fine-tuned codes in the pretrained distribution).</summary>
     public float LatentPenalty { get; set; } = 1e-3f;
 
     public ChainOutputs Forward(Tape tape, Var x)
@@ -160,10 +191,22 @@ public sealed class ChainModel
         var poa = tape.Add(tape.Add(tape.Mul(s, beam), tape.Mul(svf, sky)), ground);
         var dc = Module(tape, x, site, poa);
         var ratio = tape.SliceCols(x, ChainColumns.DcAcRatio, 1);
-        var load = tape.Mul(dc, ratio);
-        var eta = tape.AddScalar(tape.MulScalar(tape.Sigmoid(Nets.Inverter.Forward(tape, load)), 0.15f), 0.85f);
-        var ac = tape.Min(tape.Mul(eta, load), tape.Input(_one));
+        var ac = Inverter(tape, tape.Mul(dc, ratio));
         return new ChainOutputs(s, svf, poa, dc, ac);
+    }
+
+    /// <summary>N3: AC per kW of AC rating from the load (DC per kW of AC rating), never negative, clipped at the rating.</summary>
+    public Var Inverter(Tape tape, Var load)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        if (Nets.InverterCurve is not { } curve)
+        {
+            var eta = tape.AddScalar(tape.MulScalar(tape.Sigmoid(Nets.Inverter.Forward(tape, load)), 0.15f), 0.85f);
+            return tape.Min(tape.Mul(eta, load), tape.Input(_one));
+        }
+        var core = curve.Forward(tape, tape.ConcatCols(load, tape.Square(load)));
+        var residual = tape.Mul(tape.MulScalar(tape.Tanh(Nets.Inverter.Forward(tape, load)), ChainNets.InverterResidualScale), load);
+        return tape.Min(tape.Relu(tape.Add(core, residual)), tape.Input(_one));
     }
 
     private Var Module(Tape tape, Var x, Var site, Var poa)
@@ -183,7 +226,7 @@ public sealed class ChainModel
         var x = tape.Input(batch.X);
         var o = Forward(tape, x);
         var pred = tape.ConcatCols(o.AcPerKwac, o.DcPerKwp, o.PoaKwm2);
-        var loss = tape.MseLoss(pred, batch.Y, batch.LossScale);
+        var loss = HuberDelta > 0 ? tape.HuberLoss(pred, batch.Y, HuberDelta, batch.LossScale) : tape.MseLoss(pred, batch.Y, batch.LossScale);
         if (MonotonePenalty > 0)
         {
             var site = tape.SliceCols(x, ChainColumns.Site, 1);
@@ -192,11 +235,59 @@ public sealed class ChainModel
             var violation = tape.Relu(tape.Sub(o.DcPerKwp, dcBright));
             loss = tape.Add(loss, tape.MulScalar(tape.Mean(violation), MonotonePenalty * batch.Fraction));
         }
+        if (MeasuredDcInverterWeight > 0 && MeasuredDcRows(batch) is var (load, target))
+        {
+            var acFromDc = Inverter(tape, tape.Input(load));
+            loss = tape.Add(loss, tape.MulScalar(tape.MseLoss(acFromDc, target, batch.LossScale), MeasuredDcInverterWeight));
+        }
         if (LatentPenalty > 0)
         {
             loss = tape.Add(loss, tape.MulScalar(tape.Mean(tape.Square(tape.Param(Sites.Latent))), LatentPenalty * batch.Fraction));
         }
         return loss;
+    }
+
+    /// <summary>Measured loads below this (DC per W of AC rating) are left out of the inverter's measured-DC loss: near zero the
+    /// telemetry is floored at 0, so its noise no longer averages out and would bias the no-load loss.</summary>
+    public const float MinMeasuredLoad = 0.02f;
+
+    /// <summary>N3's loss alone on the rows that measure DC (AC from the measured DC against measured AC), or a zero loss when
+    /// the shard has none: the objective of <c>ChainTraining.PolishInverter</c>.</summary>
+    public Var MeasuredDcInverterLoss(Tape tape, ShardBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        if (MeasuredDcRows(batch) is not var (load, target))
+        {
+            return tape.MulScalar(tape.Sum(Inverter(tape, tape.Input(new Tensor(1, 1, [0f])))), 0f);
+        }
+        return tape.MseLoss(Inverter(tape, tape.Input(load)), target, batch.LossScale);
+    }
+
+    // the load of rows with a DC label (0 elsewhere) and their AC label (NaN where DC or AC is missing or the load is below
+    // MinMeasuredLoad), or null when none qualifies
+    private static (Tensor Load, Tensor Target)? MeasuredDcRows(ShardBatch batch)
+    {
+        var n = batch.X.Rows;
+        Tensor? load = null, target = null;
+        for (var r = 0; r < n; r++)
+        {
+            var dc = batch.Y[r, ChainColumns.LabelDc];
+            var ac = batch.Y[r, ChainColumns.LabelAc];
+            var measured = dc * batch.X[r, ChainColumns.DcAcRatio];
+            if (float.IsNaN(dc) || float.IsNaN(ac) || !(measured >= MinMeasuredLoad))
+            {
+                continue;
+            }
+            if (load is null)
+            {
+                load = new Tensor(n, 1, "measured_load");
+                target = new Tensor(n, 1, "measured_ac");
+                Array.Fill(target.Data, float.NaN);
+            }
+            load.Data[r] = measured;
+            target!.Data[r] = ac;
+        }
+        return load is null ? null : (load, target!);
     }
 
     /// <summary>Inference over many rows: fills AC, DC, POA and s per row (uses a private tape in chunks).</summary>

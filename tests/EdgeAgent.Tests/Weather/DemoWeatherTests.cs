@@ -4,7 +4,7 @@ using PvEdge.EdgeAgent.Demo;
 using PvEdge.EdgeAgent.Weather;
 using PvEdge.Shared.Cli;
 
-namespace PvEdge.EdgeAgent.Tests.Demo;
+namespace PvEdge.EdgeAgent.Tests.Weather;
 
 /// <summary>The demo's weather: reproducible for a seed in every process, and a valid message of the weather input topic.</summary>
 public sealed class DemoWeatherTests

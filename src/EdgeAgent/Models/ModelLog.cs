@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace PvEdge.EdgeAgent.Models;
+
+/// <summary>Log lines of the model store (event ids 810–819, in the 8xx models range of the agent's log).</summary>
+internal static partial class ModelLog
+{
+    [LoggerMessage(810, LogLevel.Information, "model store {Root}: watching {Drop} every {PollS} s; {Trust}")]
+    public static partial void Watching(ILogger logger, string root, string drop, double pollS, string trust);
+
+    [LoggerMessage(811, LogLevel.Information, "model at start: {Message}")]
+    public static partial void StartChoice(ILogger logger, string message);
+
+    [LoggerMessage(812, LogLevel.Warning, "model at start: {Message}")]
+    public static partial void StartFallback(ILogger logger, string message);
+
+    [LoggerMessage(813, LogLevel.Information, "model bundle {Bundle} installed as {Version}: model {Model} replaces {Previous} ({Validation}); on probation for {Intervals} daylight 15-minute intervals")]
+    public static partial void Installed(ILogger logger, string bundle, string version, string model, string previous, string validation, int intervals);
+
+    [LoggerMessage(814, LogLevel.Warning, "model bundle {Bundle} refused: {Reason}; moved to {Target}; model {Model} stays in use")]
+    public static partial void Refused(ILogger logger, string bundle, string reason, string target, string model);
+
+    [LoggerMessage(815, LogLevel.Warning, "model {Model} rolled back to {Previous}: {Reason}")]
+    public static partial void RolledBack(ILogger logger, string model, string previous, string reason);
+
+    [LoggerMessage(816, LogLevel.Information, "model {Model} confirmed after probation: {Reason}")]
+    public static partial void Confirmed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(817, LogLevel.Information, "model bundle {Bundle} is the model already in use ({Model}); removed from the drop folder")]
+    public static partial void AlreadyInUse(ILogger logger, string bundle, string model);
+
+    [LoggerMessage(818, LogLevel.Error, "model store: {Reason}; will retry")]
+    public static partial void StoreFailed(ILogger logger, string reason);
+
+    [LoggerMessage(819, LogLevel.Information, "model store: {Count} unfinished staging folder(s) from an interrupted install removed")]
+    public static partial void StagingRemoved(ILogger logger, int count);
+}

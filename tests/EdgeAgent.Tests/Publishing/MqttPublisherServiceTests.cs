@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Server;
+using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Publishing;
+using PvEdge.EdgeAgent.Storage;
+using PvEdge.EdgeAgent.Weather;
+using PvEdge.TestSupport;
+
+namespace PvEdge.EdgeAgent.Tests.Publishing;
+
+/// <summary>The publisher against an in-process MQTTnet broker that is stopped and started again while telemetry keeps coming: what the
+/// broker received is recorded at the broker itself, so no subscriber can miss anything.</summary>
+public sealed class MqttPublisherServiceTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("edgeagent-pub-").FullName;
+    private readonly Topics _topics = new("pvedge", "gw");
+
+    private async Task<MqttServer> StartBrokerAsync(int port, ConcurrentQueue<long> received)
+    {
+        var options = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointBoundIPV6Address(IPAddress.None).WithDefaultEndpointPort(port).Build();
+        var server = new MqttServerFactory().CreateMqttServer(options);
+        server.InterceptingPublishAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == _topics.Telemetry)
+            {
+                received.Enqueue(long.Parse(e.ApplicationMessage.ConvertPayloadToString(), CultureInfo.InvariantCulture));
+            }
+            return Task.CompletedTask;
+        };
+        await server.StartAsync();
+        return server;
+    }
+
+    /// <summary>A publisher on 127.0.0.1:<paramref name="port"/> that retries every 0.5–1 s, without Home Assistant discovery.</summary>
+    private MqttPublisherService NewPublisher(int port, AgentDatabase database, PublishQueue queue, TestLogger<MqttPublisherService> logger) => new(
+        Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false }),
+        _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
+        new PipelineHealth(TimeProvider.System));
+
+    private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && sw.Elapsed < timeout)
+        {
+            await Task.Delay(50);
+        }
+        return condition();
+    }
+
+    [Fact]
+    public async Task Publisher_BrokerStoppedAndRestartedMidStream_EveryTelemetryMessageArrivesFirstTimeInOrder()
+    {
+        var port = ExternalTools.FreeTcpPort();
+        var received = new ConcurrentQueue<long>();
+        var broker = await StartBrokerAsync(port, received);
+        using var database = new AgentDatabase(Path.Combine(_dir, "a.db"));
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        using var publisher = NewPublisher(port, database, queue, logger);
+        await publisher.StartAsync(CancellationToken.None);
+        var produced = 0L;
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                queue.PublishTelemetry(_topics.Telemetry, (++produced).ToString(CultureInfo.InvariantCulture));
+                await Task.Delay(20);
+            }
+        });
+        try
+        {
+            Assert.True(await WaitForAsync(() => received.Count >= 20, TimeSpan.FromSeconds(30)), "no telemetry before the broker stopped");
+            await broker.StopAsync();
+            broker.Dispose();
+            Assert.True(await WaitForAsync(() => !publisher.IsConnected, TimeSpan.FromSeconds(30)), "the loss was never noticed");
+            var downFrom = Interlocked.Read(ref produced);
+            Assert.True(await WaitForAsync(() => Interlocked.Read(ref produced) > downFrom + 25, TimeSpan.FromSeconds(30)));
+            Assert.True(database.OutboxCount() > 0, "nothing spooled while the broker was away");
+            broker = await StartBrokerAsync(port, received);
+            Assert.True(await WaitForAsync(() => received.Count > 0 && received.Max() > downFrom + 40, TimeSpan.FromSeconds(60)), "no delivery after the restart");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer;
+        }
+        var last = Interlocked.Read(ref produced);
+        Assert.True(await WaitForAsync(() => received.Distinct().Count() == last, TimeSpan.FromSeconds(30)),
+            $"missing: {string.Join(", ", Enumerable.Range(1, (int)last).Select(i => (long)i).Except(received).Take(20))}");
+        var firstSeen = received.Distinct().ToList();
+        Assert.Equal(firstSeen.Order(), firstSeen);
+        await publisher.StopAsync(CancellationToken.None);
+        await broker.StopAsync();
+        broker.Dispose();
+    }
+
+    [Fact]
+    public async Task Publisher_NoBrokerAndOutboxFull_OldestTelemetryDroppedCountedAndLoggedOnce()
+    {
+        var port = ExternalTools.FreeTcpPort(); // nobody listens
+        using var database = new AgentDatabase(Path.Combine(_dir, "b.db"), outboxMaxMessages: 5);
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        using var publisher = NewPublisher(port, database, queue, logger);
+        for (var i = 1; i <= 12; i++)
+        {
+            queue.PublishTelemetry(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture));
+        }
+        await publisher.StartAsync(CancellationToken.None);
+        Assert.True(await WaitForAsync(() => database.OutboxDropped == 7, TimeSpan.FromSeconds(30)), $"dropped {database.OutboxDropped}");
+        Assert.True(await WaitForAsync(() => logger.Lines.Any(l => l.EventId == 405), TimeSpan.FromSeconds(30)), "no log line for the drops");
+        await publisher.StopAsync(CancellationToken.None);
+        Assert.Equal(["8", "9", "10", "11", "12"], database.PeekOutbox(10).Select(m => m.Payload));
+        var line = Assert.Single(logger.Lines, l => l.EventId == 405);
+        Assert.Contains("7 message(s) dropped since start", line.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
