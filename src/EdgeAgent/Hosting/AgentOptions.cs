@@ -133,6 +133,11 @@ public sealed class ModelOptions
     [RegularExpression("^(onnx|formulas|physics)$", ErrorMessage = "Model:Runner must be onnx, formulas or physics")]
     public string Runner { get; set; } = "onnx";
 
+    /// <summary>The runner in shadow, whose disagreement is reported on the model topic: auto (ONNX Runtime, or the formulas when ONNX
+    /// answers), onnx, formulas, engine (our own forward pass) or none. formulas + engine never loads ONNX Runtime (less memory).</summary>
+    [RegularExpression("^(auto|onnx|formulas|engine|none)$", ErrorMessage = "Model:Shadow must be auto, onnx, formulas, engine or none")]
+    public string Shadow { get; set; } = "auto";
+
     /// <summary>PEM public key the bundle's signature must verify against; empty accepts unsigned bundles (hashes are still checked).</summary>
     public string PublicKeyFile { get; set; } = "";
 

@@ -34,7 +34,7 @@ public static class DefaultSiteModels
             var key = string.IsNullOrEmpty(model.PublicKeyFile) ? null : BundleKeys.LoadPublic(model.PublicKeyFile);
             var bundle = BundleLoader.Load(model.BundlePath, key);
             var physics = ForSite(string.IsNullOrEmpty(siteFile) ? bundle.Site : LoadSite(siteFile));
-            return physics with { Model = BundlePowerModel.Create(bundle, model.Runner) };
+            return physics with { Model = BundlePowerModel.Create(bundle, model.Runner, model.Shadow) };
         }
         catch (Exception ex) when (ex is InputException or IOException or UnauthorizedAccessException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or System.Text.Json.JsonException)
         {

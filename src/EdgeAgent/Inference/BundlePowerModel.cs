@@ -30,18 +30,27 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         ResidualQuantiles = q is null ? _physics.ResidualQuantiles : (Math.Min(0, q.P10), Math.Max(0, q.P90));
     }
 
-    /// <summary>Loads the runners of a bundle: <paramref name="runner"/> ("onnx", "formulas" or "engine") first; ONNX Runtime, or the formulas
-    /// (else our engine) when ONNX is the primary, in shadow.</summary>
-    public static BundlePowerModel Create(LoadedBundle bundle, string runner)
+    /// <summary>Loads the runners of a bundle: <paramref name="runner"/> ("onnx", "formulas" or "engine") first (formulas fall back to
+    /// ONNX Runtime when the bundle lacks one), and in shadow <paramref name="shadow"/>: "auto" = ONNX Runtime, or the formulas (else our
+    /// engine) when ONNX is the primary; "onnx", "formulas", "engine"; or "none". ONNX Runtime is loaded only when one of the two needs it
+    /// (formulas with engine in shadow keep its ~27 MiB out of a small gateway's memory).</summary>
+    public static BundlePowerModel Create(LoadedBundle bundle, string runner, string shadow = "auto")
     {
-        IChainPredictor onnx = new OnnxChainPredictor(bundle.ChainOnnx);
         IChainPredictor? formulas = bundle.HasAllFormulas ? FormulaChainPredictor.Create(bundle) : null;
-        return runner switch
+        IChainPredictor Make(string name) => name switch
         {
-            "formulas" when formulas is not null => new BundlePowerModel(bundle, formulas, onnx),
-            "engine" => new BundlePowerModel(bundle, new EngineChainPredictor(bundle), onnx),
-            _ => new BundlePowerModel(bundle, onnx, formulas ?? new EngineChainPredictor(bundle)),
+            "formulas" when formulas is not null => formulas,
+            "engine" => new EngineChainPredictor(bundle),
+            _ => new OnnxChainPredictor(bundle.ChainOnnx),
         };
+        var primary = Make(runner);
+        var shadowName = shadow switch
+        {
+            "auto" => primary.Runner == "onnx" ? (formulas is not null ? "formulas" : "engine") : "onnx",
+            _ => shadow,
+        };
+        var second = shadowName == "none" || shadowName == primary.Runner ? null : Make(shadowName);
+        return new BundlePowerModel(bundle, primary, second?.Runner == primary.Runner ? null : second);
     }
 
     public string Id => _bundle.ModelId;

@@ -172,7 +172,7 @@ public sealed class ModelStoreService : BackgroundService
                 throw new InputException($"{entry}: changed while it was being installed (copy it to a hidden name first, then rename it into the drop folder)");
             }
             var version = _store.NextVersionName(staged.ModelId);
-            candidate = BundlePowerModel.Create(staged with { Source = _store.VersionPath(version) }, _options.Runner);
+            candidate = BundlePowerModel.Create(staged with { Source = _store.VersionPath(version) }, _options.Runner, _options.Shadow);
             var verdict = _validator.Validate(candidate, _slot.Current, now, _options.ValidationDays, _options.ValidationMinIntervals, _options.MaxErrorRatio);
             if (!verdict.Accepted)
             {

@@ -79,14 +79,14 @@ public sealed class ModelStoreStart
             return new ModelStoreStart(store, new ModelSlot(configured.Model, configuredStatus), configured, notes);
         }
 
-        var (model, bundle, error, verification) = TryLoad(store, current, options.Runner);
+        var (model, bundle, error, verification) = TryLoad(store, current, options);
         if (model is not null)
         {
             var probation = pointer.State == ModelStatus.Probation;
             IPowerModel? baseline = null;
             if (probation)
             {
-                baseline = pointer.Previous is { } p && TryLoad(store, p, options.Runner).Model is { } prev ? prev : configured.Model;
+                baseline = pointer.Previous is { } p && TryLoad(store, p, options).Model is { } prev ? prev : configured.Model;
             }
             else
             {
@@ -103,7 +103,7 @@ public sealed class ModelStoreStart
         var steps = new List<string> { $"version {current} named by {store.PointerPath} unusable ({error}){(moved is null ? "" : $", moved to {moved}")}" };
         if (pointer.Previous is { } previous)
         {
-            var (prevModel, prevBundle, prevError, _) = TryLoad(store, previous, options.Runner);
+            var (prevModel, prevBundle, prevError, _) = TryLoad(store, previous, options);
             if (prevModel is not null)
             {
                 steps.Add($"falling back to the previous version {previous} (model {prevModel.Id})");
@@ -135,12 +135,12 @@ public sealed class ModelStoreStart
         model is BundlePowerModel b ? $"the configured bundle {b.Bundle.Source} (model {b.Id})" : $"the physics model of the site ({model.Id})";
 
     /// <summary>Loads a store version as a model; <c>Verification</c> is true when the failure is the bundle's own (hash, signature, schema).</summary>
-    internal static (BundlePowerModel? Model, LoadedBundle? Bundle, string? Error, bool Verification) TryLoad(ModelStore store, string version, string runner)
+    internal static (BundlePowerModel? Model, LoadedBundle? Bundle, string? Error, bool Verification) TryLoad(ModelStore store, string version, ModelOptions options)
     {
         try
         {
             var bundle = store.LoadVersion(version);
-            return (BundlePowerModel.Create(bundle, runner), bundle, null, false);
+            return (BundlePowerModel.Create(bundle, options.Runner, options.Shadow), bundle, null, false);
         }
         catch (InputException ex)
         {

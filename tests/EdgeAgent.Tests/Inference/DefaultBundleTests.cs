@@ -61,4 +61,23 @@ public sealed class DefaultBundleTests
 
         public int GetHashCode(Shared.Sites.Site obj) => obj.Name.GetHashCode(StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("onnx", "auto", "onnx", "formulas")]
+    [InlineData("formulas", "auto", "formulas", "onnx")]
+    [InlineData("formulas", "engine", "formulas", "engine")]
+    [InlineData("onnx", "none", "onnx", null)]
+    [InlineData("formulas", "formulas", "formulas", null)]
+    public void Create_RunnerAndShadow_LoadsTheChosenPair(string runner, string shadow, string expectedPrimary, string? expectedShadow)
+    {
+        var model = BundlePowerModel.Create(Load(), runner, shadow);
+        try
+        {
+            Assert.Equal((expectedPrimary, expectedShadow), (model.Runner, model.ShadowRunner));
+        }
+        finally
+        {
+            model.Dispose();
+        }
+    }
 }
