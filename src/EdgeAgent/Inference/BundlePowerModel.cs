@@ -36,21 +36,19 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     /// (formulas with engine in shadow keep its ~27 MiB out of a small gateway's memory).</summary>
     public static BundlePowerModel Create(LoadedBundle bundle, string runner, string shadow = "auto")
     {
-        IChainPredictor? formulas = bundle.HasAllFormulas ? FormulaChainPredictor.Create(bundle) : null;
+        // each runner is built only when chosen: compiling the formulas or opening an ONNX Runtime session is the costly part
+        string Resolve(string name) => name == "formulas" && !bundle.HasAllFormulas ? "onnx" : name;
         IChainPredictor Make(string name) => name switch
         {
-            "formulas" when formulas is not null => formulas,
+            "formulas" => FormulaChainPredictor.Create(bundle),
             "engine" => new EngineChainPredictor(bundle),
             _ => new OnnxChainPredictor(bundle.ChainOnnx),
         };
-        var primary = Make(runner);
-        var shadowName = shadow switch
-        {
-            "auto" => primary.Runner == "onnx" ? (formulas is not null ? "formulas" : "engine") : "onnx",
-            _ => shadow,
-        };
+        var primary = Make(Resolve(runner));
+        var shadowName = Resolve(shadow != "auto" ? shadow : primary.Runner != "onnx" ? "onnx" : bundle.HasAllFormulas ? "formulas" : "engine");
+        // the same runner twice would only compare it with itself (and load a second ONNX Runtime session)
         var second = shadowName == "none" || shadowName == primary.Runner ? null : Make(shadowName);
-        return new BundlePowerModel(bundle, primary, second?.Runner == primary.Runner ? null : second);
+        return new BundlePowerModel(bundle, primary, second);
     }
 
     public string Id => _bundle.ModelId;
