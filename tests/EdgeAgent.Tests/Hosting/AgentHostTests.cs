@@ -18,25 +18,12 @@ public sealed class AgentHostTests : IDisposable
     {
         var start = new DateTimeOffset(2026, 6, 21, 15, 0, 0, TimeSpan.Zero);
         var fake = new FakeTimeProvider(start);
-        var settings = new AgentHostSettings
+        var settings = OfflineHost.Settings(_dir, fake, "hosttest", new Dictionary<string, string?>
         {
-            Demo = false,
-            AppFolder = _dir,
-            Time = fake,
-            ConsoleLogging = false,
-            Overrides = new Dictionary<string, string?>
-            {
-                ["Gateway:Id"] = "hosttest",
-                ["Mqtt:Port"] = ExternalTools.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Mqtt:ReconnectMinS"] = "5",
-                ["Storage:Path"] = Path.Combine(_dir, "a.db"),
-                ["Weather:Source"] = "clear-sky",
-                ["Acquisition:Simulated"] = "true",
-                ["Acquisition:Simulator"] = "in-process",
-                ["Acquisition:SimulatedCadenceS"] = "10",
-                ["Demo:Faults"] = "outage@60+40",
-            },
-        };
+            ["Mqtt:ReconnectMinS"] = "5",
+            ["Acquisition:SimulatedCadenceS"] = "10",
+            ["Demo:Faults"] = "outage@60+40",
+        });
         var setup = AgentHost.Configure(settings);
         using var host = AgentHost.Build(settings, setup);
         await host.StartAsync();

@@ -29,28 +29,14 @@ public sealed class HotReloadHostTests : IDisposable
         var plant = new FakeTimeProvider(start);
         var wall = new FakeTimeProvider(start);
         var store = Path.Combine(_dir, "store");
-        var settings = new AgentHostSettings
+        var settings = PvEdge.EdgeAgent.Tests.Hosting.OfflineHost.Settings(_dir, plant, "hot", new Dictionary<string, string?>
         {
-            Demo = false,
-            AppFolder = _dir,
-            Time = plant,
-            WallTime = wall,
-            ConsoleLogging = false,
-            Overrides = new Dictionary<string, string?>
-            {
-                ["Gateway:Id"] = "hot",
-                ["Mqtt:Port"] = ExternalTools.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
-                ["Storage:Path"] = Path.Combine(_dir, "agent.db"),
-                ["Weather:Source"] = "clear-sky",
-                ["Acquisition:Simulated"] = "true",
-                ["Acquisition:Simulator"] = "in-process",
-                ["Model:Runner"] = "onnx",
-                ["Model:BundlePath"] = configured,
-                ["Model:PublicKeyFile"] = publicKey,
-                ["Model:StoreDir"] = store,
-                ["Model:PollSeconds"] = "1",
-            },
-        };
+            ["Model:Runner"] = "onnx",
+            ["Model:BundlePath"] = configured,
+            ["Model:PublicKeyFile"] = publicKey,
+            ["Model:StoreDir"] = store,
+            ["Model:PollSeconds"] = "1",
+        }, wall);
         using var host = AgentHost.Build(settings, AgentHost.Configure(settings));
         var db = host.Services.GetRequiredService<AgentDatabase>();
         var pipelineModel = host.Services.GetRequiredService<IPowerModel>();

@@ -30,26 +30,14 @@ public sealed class SensorAgentWiringTests : IDisposable
 
     private static string AllSensorsJson => File.ReadAllText(RepoPaths.InRepo("src/EdgeAgent/Acquisition/Sensors/sensors.example.json"));
 
-    private AgentHostSettings Settings(FakeTimeProvider fake, string sensorFile) => new()
-    {
-        Demo = false,
-        AppFolder = _dir,
-        Time = fake,
-        ConsoleLogging = false,
-        Overrides = new Dictionary<string, string?>
+    private AgentHostSettings Settings(FakeTimeProvider fake, string sensorFile) =>
+        PvEdge.EdgeAgent.Tests.Hosting.OfflineHost.Settings(_dir, fake, "sensortest", new Dictionary<string, string?>
         {
-            ["Gateway:Id"] = "sensortest",
-            ["Mqtt:Port"] = ExternalTools.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
             ["Mqtt:ReconnectMinS"] = "5",
-            ["Storage:Path"] = Path.Combine(_dir, "a.db"),
-            ["Weather:Source"] = "clear-sky",
-            ["Acquisition:Simulated"] = "true",
-            ["Acquisition:Simulator"] = "in-process",
             ["Acquisition:SimulatedCadenceS"] = "10",
             ["Sensors:File"] = sensorFile,
             ["Sensors:Simulated"] = "true",
-        },
-    };
+        });
 
     [Fact]
     public async Task Run_SimulatedSensorsOnFakeClock_TelemetryHistoryAndCsvCarrySensorValues()
