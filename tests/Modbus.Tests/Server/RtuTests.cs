@@ -61,14 +61,22 @@ public sealed class RtuTests
         server.Start();
         var stream = raw.GetStream();
         await stream.WriteAsync(new byte[] { 0x07, 0x03, 0x9C, 0x40, 0x00, 0x01, 0x00, 0x00 }); // bad CRC
-        await Task.Delay(50);
+        // RTU frames are delimited by silence only: the request must follow the garbage after the server has dropped it and
+        // its line has gone quiet (a slow first read would otherwise see both as one stream and drop both, as libmodbus does)
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (server.FramesRejected == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        Assert.Equal(1, server.FramesRejected);
+        await Task.Delay(200);
         var request = new byte[8];
         ModbusPdu.WriteReadRequest(request.AsSpan(1), ModbusFunctionCode.ReadHoldingRegisters, 40000, 1);
         request[0] = 7;
         Crc16.Write(request.AsSpan(0, 6), request.AsSpan(6));
         await stream.WriteAsync(request);
         var reply = new byte[7];
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await stream.ReadExactlyAsync(reply, cts.Token);
         Assert.True(Crc16.Check(reply));
         Assert.Equal(new byte[] { 7, 3, 2, 0x53, 0x75 }, reply[..5]);
@@ -95,7 +103,7 @@ public sealed class RtuTests
             Skip.IfNot(File.Exists(a) && File.Exists(b), "socat did not create the pty pair");
             await using var server = ModbusRtuServer.OpenSerial(Model(), a, 19200);
             server.Start();
-            await using var client = ModbusClient.ForRtu(b, 19200, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(1), Retries = 1 });
+            await using var client = ModbusClient.ForRtu(b, 19200, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(5), Retries = 1 });
             Assert.Equal(new ushort[] { 0x5375, 0x6E53, 1, 66 }, await client.ReadHoldingRegistersAsync(7, 40000, 4, CancellationToken.None));
             await client.WriteSingleRegisterAsync(7, 40002, 5, CancellationToken.None);
             Assert.Equal(5, (await client.ReadHoldingRegistersAsync(7, 40002, 1, CancellationToken.None))[0]);
