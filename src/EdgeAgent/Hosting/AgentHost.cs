@@ -216,18 +216,7 @@ public static class AgentHost
         if (demo.EmbeddedBroker)
         {
             endpoint.Host = "127.0.0.1";
-            endpoint.Port = EmbeddedBroker.ChoosePort(mqtt.Port);
-            var port = endpoint.Port;
-            var wanted = mqtt.Port;
-            s.AddHostedService(sp =>
-            {
-                var logger = sp.GetRequiredService<ILogger<EmbeddedBroker>>();
-                if (port != wanted)
-                {
-                    AgentLog.EmbeddedBrokerPortTaken(logger, wanted, port);
-                }
-                return new EmbeddedBroker(port, logger);
-            });
+            s.AddHostedService(sp => new EmbeddedBroker(endpoint, sp.GetRequiredService<ILogger<EmbeddedBroker>>()));
         }
         s.AddSingleton(endpoint);
 
