@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -24,8 +23,9 @@ public static class BundleFormat
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>Lower-case hex SHA-256.</summary>
-    public static string Sha256(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
+    /// <summary>Lower-case hex SHA-256, computed by libsodium (NSec), which verifies the signature anyway: System.Security.Cryptography
+    /// would load OpenSSL (libcrypto, about 4 MB resident) into the gateway for this one hash.</summary>
+    public static string Sha256(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(NSec.Cryptography.HashAlgorithm.Sha256.Hash(data));
 
     /// <summary>True for a bundle written as a .zip (by name).</summary>
     public static bool IsZip(string path) => path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase);
@@ -43,24 +43,31 @@ public static class BundleFormat
         }
         else if (File.Exists(path) && IsZip(path))
         {
-            using var zip = ZipFile.OpenRead(path);
-            foreach (var entry in zip.Entries)
-            {
-                if (entry.FullName.EndsWith('/'))
-                {
-                    continue;
-                }
-                using var s = entry.Open();
-                using var m = new MemoryStream();
-                s.CopyTo(m);
-                files[entry.FullName.Replace('\\', '/')] = m.ToArray();
-            }
+            ReadZip(path, files);
         }
         else
         {
             throw new Cli.InputException($"{path}: no bundle there (expected a folder or a .zip holding {Manifest})");
         }
         return files;
+    }
+
+    // Apart so that reading a bundle folder does not load System.IO.Compression (the JIT resolves what a method calls when it compiles it).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ReadZip(string path, Dictionary<string, byte[]> files)
+    {
+        using var zip = ZipFile.OpenRead(path);
+        foreach (var entry in zip.Entries)
+        {
+            if (entry.FullName.EndsWith('/'))
+            {
+                continue;
+            }
+            using var s = entry.Open();
+            using var m = new MemoryStream();
+            s.CopyTo(m);
+            files[entry.FullName.Replace('\\', '/')] = m.ToArray();
+        }
     }
 
     /// <summary>Writes files to a folder (replacing a previous bundle there) or to a .zip.</summary>
@@ -91,7 +98,7 @@ public static class BundleFormat
         {
             throw new Cli.InputException($"{path}: folder exists and is not a bundle (no {Manifest}); refusing to overwrite it");
         }
-        var tmp = full + ".tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var tmp = full + ".tmp-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         foreach (var (name, data) in files)
         {
             var target = Path.Combine(tmp, name);
