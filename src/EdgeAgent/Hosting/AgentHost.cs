@@ -69,8 +69,9 @@ public static class AgentHost
     public static string DefaultBundleKey(string appFolder) => Path.Combine(appFolder, "models", "default.pub");
 
     /// <summary>The settings of the demo (lowest priority: any file or variable overrides them): embedded broker, simulated plant, the
-    /// shipped default bundle on ONNX Runtime (physics when it is missing or refused, with one log line), and the demo's weather service
-    /// pushing clear sky × stochastic clouds over MQTT.</summary>
+    /// shipped default bundle on its compiled formulas with the learned nets (our engine) in shadow, so ONNX Runtime is not loaded and
+    /// the demo stays within 100 MB resident (physics when the bundle is missing or refused, with one log line), and the demo's weather
+    /// service pushing clear sky × stochastic clouds over MQTT. <c>Model:Runner=onnx</c> runs the same bundle on ONNX Runtime.</summary>
     public static IReadOnlyDictionary<string, string?> DemoDefaults(string appFolder) => new Dictionary<string, string?>
     {
         ["Demo:EmbeddedBroker"] = "true",
@@ -81,7 +82,8 @@ public static class AgentHost
         ["Acquisition:Simulated"] = "true",
         ["Model:BundlePath"] = DefaultBundlePath(appFolder),
         ["Model:PublicKeyFile"] = DefaultBundleKey(appFolder),
-        ["Model:Runner"] = "onnx",
+        ["Model:Runner"] = "formulas",
+        ["Model:Shadow"] = "engine",
         ["Sensors:Simulated"] = "true",
     };
 

@@ -33,7 +33,7 @@ public sealed class DemoDefaultsTests : IDisposable
     };
 
     [Fact]
-    public void Load_DemoBesideTheShippedBundle_SignedDefaultBundleOnOnnx()
+    public void Load_DemoBesideTheShippedBundle_SignedDefaultBundleOnFormulasWithEngineShadow()
     {
         var setup = AgentHost.Configure(Demo(AppContext.BaseDirectory));
 
@@ -42,7 +42,8 @@ public sealed class DemoDefaultsTests : IDisposable
         var model = Assert.IsType<BundlePowerModel>(models.Model);
         using var _ = model;
         Assert.Null(models.Notes);
-        Assert.Equal("onnx", model.Runner);
+        Assert.Equal("formulas", model.Runner);
+        Assert.Equal("engine", model.ShadowRunner);
         Assert.True(model.Bundle.Signed);
         var shipped = BundleLoader.Load(RepoPaths.InRepo("models/default"), BundleKeys.LoadPublic(RepoPaths.InRepo("models/default.pub")));
         Assert.Equal(shipped.ModelId, model.Id);
