@@ -69,7 +69,7 @@ public class ForecastRunnerBenchmarks
         return _ac[24];
     }
 
-    private static string DefaultBundlePath()
+    internal static string DefaultBundlePath()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

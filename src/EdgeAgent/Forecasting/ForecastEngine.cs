@@ -25,11 +25,7 @@ public sealed class ForecastEngine
     public PowerForecast Hourly(DateTimeOffset nowUtc, int hours, double measuredTodayKwh = 0)
     {
         var start = Floor(nowUtc, TimeSpan.FromHours(1));
-        var points = new ForecastPoint[hours];
-        for (var i = 0; i < hours; i++)
-        {
-            points[i] = Point(start + TimeSpan.FromHours(i), TimeSpan.FromHours(1), 1.0);
-        }
+        var points = Points(start, TimeSpan.FromHours(1), hours, _ => 1.0);
         var (today, tomorrow) = DailyEnergy(nowUtc, points, measuredTodayKwh);
         return new PowerForecast(nowUtc, _model.Id, _weather.SourceFor(start), points, today, tomorrow);
     }
@@ -38,45 +34,62 @@ public sealed class ForecastEngine
     public PowerForecast Intraday(DateTimeOffset nowUtc, int hours, double? measuredRatio, double blendHours, double measuredTodayKwh = 0)
     {
         var start = Floor(nowUtc, SubStep);
-        var n = hours * 4;
-        var points = new ForecastPoint[n];
-        for (var i = 0; i < n; i++)
+        var points = Points(start, SubStep, hours * 4, i =>
         {
-            var t = start + SubStep * i;
-            var lead = (t + SubStep / 2 - nowUtc).TotalHours;
-            var factor = measuredRatio is { } r ? 1 + (Math.Clamp(r, 0, 1.5) - 1) * Math.Exp(-Math.Max(0, lead) / blendHours) : 1.0;
-            points[i] = Point(t, SubStep, factor);
-        }
+            var lead = (start + SubStep * i + SubStep / 2 - nowUtc).TotalHours;
+            return measuredRatio is { } r ? 1 + (Math.Clamp(r, 0, 1.5) - 1) * Math.Exp(-Math.Max(0, lead) / blendHours) : 1.0;
+        });
         var (today, tomorrow) = DailyEnergy(nowUtc, points, measuredTodayKwh);
         return new PowerForecast(nowUtc, _model.Id, _weather.SourceFor(start), points, today, tomorrow);
     }
 
     /// <summary>Expected AC power for the interval from the current weather (no band).</summary>
-    public double Expected(DateTimeOffset startUtc, TimeSpan step) => Mean(startUtc, step, clearSky: false);
+    public double Expected(DateTimeOffset startUtc, TimeSpan step) => Means(startUtc, step, 1, clearSky: false)[0];
 
-    private ForecastPoint Point(DateTimeOffset start, TimeSpan step, double factor)
+    // n consecutive intervals of one step from start: p50 (times the intraday factor, at most the rating) and the band
+    private ForecastPoint[] Points(DateTimeOffset start, TimeSpan step, int n, Func<int, double> factor)
     {
-        var p50 = Math.Min(_model.AcRatingW, Mean(start, step, clearSky: false) * factor);
-        var clear = Mean(start, step, clearSky: true);
+        var expected = Means(start, step, n, clearSky: false);
+        var clear = Means(start, step, n, clearSky: true);
         var (q10, q90) = _model.ResidualQuantiles;
-        var scale = Math.Max(clear, p50);
-        var p10 = Math.Clamp(p50 + q10 * scale, 0, p50);
-        var p90 = Math.Clamp(p50 + q90 * scale, p50, Math.Max(p50, _model.AcRatingW));
-        return new ForecastPoint(start, start + step, p50, p10, p90);
+        var points = new ForecastPoint[n];
+        for (var i = 0; i < n; i++)
+        {
+            var p50 = Math.Min(_model.AcRatingW, expected[i] * factor(i));
+            var scale = Math.Max(clear[i], p50);
+            var p10 = Math.Clamp(p50 + q10 * scale, 0, p50);
+            var p90 = Math.Clamp(p50 + q90 * scale, p50, Math.Max(p50, _model.AcRatingW));
+            var from = start + step * i;
+            points[i] = new ForecastPoint(from, from + step, p50, p10, p90);
+        }
+        return points;
     }
 
-    private double Mean(DateTimeOffset start, TimeSpan step, bool clearSky)
+    // The model's mean over the 15-minute sub-intervals of each of n intervals, for the current weather or clear sky: every
+    // sub-interval of every interval in one call, so a bundle computes its features and runs its chain once per forecast
+    private double[] Means(DateTimeOffset start, TimeSpan step, int n, bool clearSky)
     {
         var subs = Math.Max(1, (int)(step / SubStep));
         var sub = step / subs;
-        var sum = 0.0;
-        for (var k = 0; k < subs; k++)
+        var weather = new WeatherPoint[n * subs];
+        for (var r = 0; r < weather.Length; r++)
         {
-            var t = start + sub * k;
-            var w = clearSky ? WeatherState.ClearSkyWeather(_weather.ClearSky, t, sub) : _weather.At(t, sub);
-            sum += Math.Max(0, _model.ExpectedAcW(w, sub));
+            var t = start + sub * r;
+            weather[r] = clearSky ? WeatherState.ClearSkyWeather(_weather.ClearSky, t, sub) : _weather.At(t, sub);
         }
-        return sum / subs;
+        var acW = new double[weather.Length];
+        _model.ExpectedAcW(weather, sub, acW);
+        var means = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var sum = 0.0;
+            for (var r = i * subs; r < (i + 1) * subs; r++)
+            {
+                sum += Math.Max(0, acW[r]);
+            }
+            means[i] = sum / subs;
+        }
+        return means;
     }
 
     /// <summary>Energy of the local day of <paramref name="nowUtc"/> (measured so far + forecast from now on) and of the next local day.</summary>

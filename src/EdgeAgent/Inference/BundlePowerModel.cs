@@ -111,54 +111,72 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
 
     public double ExpectedAcW(in WeatherPoint weather, TimeSpan step)
     {
+        Span<double> one = stackalloc double[1];
+        ExpectedAcW(new ReadOnlySpan<WeatherPoint>(in weather), step, one);
+        return one[0];
+    }
+
+    /// <summary>All intervals at once: one feature set and one run of the runner (and of its shadow) for every 15-minute sub-row,
+    /// instead of one per interval (a 48 h forecast is a few hundred rows).</summary>
+    public void ExpectedAcW(ReadOnlySpan<WeatherPoint> weather, TimeSpan step, Span<double> acW)
+    {
+        if (weather.Length == 0)
+        {
+            return;
+        }
         var subs = step > SubStep ? (int)Math.Ceiling(step / SubStep) : 1;
         var sub = step / subs;
-        var rows = new List<WeatherSample>(subs);
-        for (var k = 0; k < subs; k++)
+        var n = weather.Length * subs;
+        var rows = new List<WeatherSample>(n);
+        foreach (ref readonly var w in weather)
         {
-            rows.Add(new WeatherSample(weather.StartUtc + sub * k + sub / 2, weather.GhiWm2, weather.DniWm2, weather.DhiWm2, weather.TempAirC, weather.WindSpeedMs));
+            for (var k = 0; k < subs; k++)
+            {
+                rows.Add(new WeatherSample(w.StartUtc + sub * k + sub / 2, w.GhiWm2, w.DniWm2, w.DhiWm2, w.TempAirC, w.WindSpeedMs));
+            }
         }
         var set = ChainFeatureSpecification.Build(_bundle.Site, Series(rows));
-        Span<float> poa = stackalloc float[subs];
-        Span<float> dc = stackalloc float[subs];
-        Span<float> ac = stackalloc float[subs];
-        double sum = 0;
+        var poa = new float[n];
+        var dc = new float[n];
+        var ac = new float[n];
         lock (_gate)
         {
             _primary.Predict(set.X.Data, poa, dc, ac);
-            for (var k = 0; k < subs; k++)
-            {
-                if (!set.IsDaylight(k))
-                {
-                    continue;
-                }
-                if (float.IsFinite(ac[k]))
-                {
-                    sum += Math.Clamp(ac[k], 0, AcRatingW);
-                }
-                else if (double.IsFinite(weather.GhiWm2) && double.IsFinite(weather.DniWm2) && double.IsFinite(weather.DhiWm2) &&
-                         double.IsFinite(weather.TempAirC) && double.IsFinite(weather.WindSpeedMs))
-                {
-                    _nonFiniteRows++;
-                }
-            }
+            float[]? shadowAc = null;
             if (_shadow is not null)
             {
-                Span<float> sAc = stackalloc float[subs];
-                Span<float> sPoa = stackalloc float[subs];
-                Span<float> sDc = stackalloc float[subs];
-                _shadow.Predict(set.X.Data, sPoa, sDc, sAc);
-                for (var k = 0; k < subs; k++)
+                shadowAc = new float[n];
+                _shadow.Predict(set.X.Data, poa, dc, shadowAc);
+            }
+            for (var i = 0; i < weather.Length; i++)
+            {
+                ref readonly var w = ref weather[i];
+                var finiteWeather = double.IsFinite(w.GhiWm2) && double.IsFinite(w.DniWm2) && double.IsFinite(w.DhiWm2) &&
+                    double.IsFinite(w.TempAirC) && double.IsFinite(w.WindSpeedMs);
+                double sum = 0;
+                for (var r = i * subs; r < (i + 1) * subs; r++)
                 {
-                    if (set.IsDaylight(k) && float.IsFinite(sAc[k]) && float.IsFinite(ac[k]))
+                    if (!set.IsDaylight(r))
                     {
-                        _shadowAbsSumW += Math.Abs(sAc[k] - ac[k]);
-                        _shadowRows++;
+                        continue;
+                    }
+                    if (float.IsFinite(ac[r]))
+                    {
+                        sum += Math.Clamp(ac[r], 0, AcRatingW);
+                        if (shadowAc is not null && float.IsFinite(shadowAc[r]))
+                        {
+                            _shadowAbsSumW += Math.Abs(shadowAc[r] - ac[r]);
+                            _shadowRows++;
+                        }
+                    }
+                    else if (finiteWeather)
+                    {
+                        _nonFiniteRows++;
                     }
                 }
+                acW[i] = sum / subs;
             }
         }
-        return sum / subs;
     }
 
     public double? ExpectedAcFromPoaW(double poaWm2, double moduleTempC) => _physics.ExpectedAcFromPoaW(poaWm2, moduleTempC);

@@ -21,6 +21,16 @@ public interface IPowerModel
     /// <summary>Mean AC power over the interval [weather.StartUtc, + step) for that weather, W (0 at night, never negative).</summary>
     double ExpectedAcW(in WeatherPoint weather, TimeSpan step);
 
+    /// <summary><see cref="ExpectedAcW(in WeatherPoint, TimeSpan)"/> of every interval, each of length <paramref name="step"/>, into
+    /// <paramref name="acW"/>: one call where a model can batch (a bundle builds its features and runs its chain once for all).</summary>
+    void ExpectedAcW(ReadOnlySpan<WeatherPoint> weather, TimeSpan step, Span<double> acW)
+    {
+        for (var i = 0; i < weather.Length; i++)
+        {
+            acW[i] = ExpectedAcW(weather[i], step);
+        }
+    }
+
     /// <summary>Expected AC power from measured plane-of-array irradiance and module temperature (sites with sensors), or null when the model cannot.</summary>
     double? ExpectedAcFromPoaW(double poaWm2, double moduleTempC);
 

@@ -82,6 +82,20 @@ public sealed class ModelSlot : IPowerModel, IDisposable
         }
     }
 
+    public void ExpectedAcW(ReadOnlySpan<WeatherPoint> weather, TimeSpan step, Span<double> acW)
+    {
+        var s = _state;
+        try
+        {
+            s.Current.ExpectedAcW(weather, step, acW);
+        }
+        catch (Exception ex) when (s.Baseline is not null && IsInferenceFailure(ex))
+        {
+            RecordFailure(ex);
+            s.Baseline.ExpectedAcW(weather, step, acW);
+        }
+    }
+
     public double? ExpectedAcFromPoaW(double poaWm2, double moduleTempC)
     {
         var s = _state;

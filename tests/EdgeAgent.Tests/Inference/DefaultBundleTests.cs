@@ -43,6 +43,32 @@ public sealed class DefaultBundleTests
         Assert.InRange(ac, 0, bundle.Site.Inverter.AcCapacityW);
     }
 
+    [Fact]
+    public void ExpectedAcW_BatchOfADay_EqualsOneCallPerIntervalAndCountsTheShadowOnTheSameRows()
+    {
+        var bundle = Load();
+        var day = new DateTimeOffset(2026, 6, 21, 4, 0, 0, TimeSpan.Zero);
+        var weather = Enumerable.Range(0, 24).Select(h => new WeatherPoint(day.AddHours(h), 20 + 37 * (h % 12), 15 + 29 * (h % 11), 40 + 3 * h,
+            15 + h * 0.5, 1 + (h % 4))).ToArray();
+        weather[7] = weather[7] with { DniWm2 = double.NaN };
+        var step = TimeSpan.FromHours(1);
+        var one = BundlePowerModel.Create(bundle, "formulas", "engine");
+        var batched = BundlePowerModel.Create(bundle, "formulas", "engine");
+
+        var single = weather.Select(w => one.ExpectedAcW(w, step)).ToArray();
+        var batch = new double[weather.Length];
+        batched.ExpectedAcW(weather, step, batch);
+
+        Assert.Contains(single, w => w > 100);
+        for (var i = 0; i < weather.Length; i++)
+        {
+            Assert.Equal(single[i], batch[i], 1e-6 * bundle.Site.Inverter.AcCapacityW); // float32 chain: SIMD sums differ in the last bits
+        }
+        Assert.NotNull(one.ShadowDisagreementW);
+        Assert.Equal(one.ShadowDisagreementW!.Value, batched.ShadowDisagreementW!.Value, 1e-6 * bundle.Site.Inverter.AcCapacityW);
+        Assert.Equal(one.NonFiniteOutputs, batched.NonFiniteOutputs);
+    }
+
     [SkippableFact]
     public void EveryOnnxFile_OfTheDefault_PassesOnnxChecker()
     {
