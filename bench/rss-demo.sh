@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Resident memory of the demo over time: builds edgeagent (Release), runs the demo (`edgeagent --demo --speed S`: simulator on
-# Modbus TCP, embedded broker, the shipped default bundle on ONNX Runtime, the demo weather feed) for M minutes and samples
+# Modbus TCP, embedded broker, the shipped default bundle on its compiled formulas with the engine in shadow, the demo weather
+# feed; EDGEAGENT__Model__Runner=onnx for ONNX Runtime) for M minutes and samples
 # /proc/<pid>/status (VmRSS, RssAnon, RssFile, VmHWM) and CPU seconds (/proc/<pid>/stat) every minute into a CSV.
 # Prints the peak and the final RSS. Usage: bench/rss-demo.sh [minutes=60] [speed=60] [csv=bench/results/rss-demo-<utc>.csv]
 # Extra agent settings can be passed as EDGEAGENT__Section__Key variables (with --demo the demo defaults stay underneath).

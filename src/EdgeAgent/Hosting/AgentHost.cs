@@ -209,6 +209,7 @@ public static class AgentHost
         s.AddSingleton(new PipelineHealth(wall));
         s.AddSingleton(SystemdNotifySettings.FromProcess());
         s.AddHostedService<SystemdWatchdog>();
+        s.AddHostedService<MemoryHousekeeping>();
 
         var mqtt = Bind<MqttOptions>(setup.Configuration, MqttOptions.Section);
         var gateway = GatewayId(setup.Gateway);

@@ -61,22 +61,12 @@ internal static partial class OnnxRuntimeProcess
         {
             // not Linux-like enough: nothing to release
         }
-        try
-        {
-            _ = MallocTrim(0);
-        }
-        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
-        {
-            // not glibc (musl has no malloc_trim)
-        }
+        Hosting.NativeHeap.Trim();
         return released;
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
-
-    [LibraryImport("libc", EntryPoint = "malloc_trim")]
-    private static partial int MallocTrim(nuint pad);
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Madvise(nint address, nuint length, int advice);
