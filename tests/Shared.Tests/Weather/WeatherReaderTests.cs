@@ -8,7 +8,7 @@ public sealed class WeatherReaderTests
 {
     private static string Data(string name) => RepoPaths.Shared("data/weather/" + name);
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("723170TYA.CSV", WeatherFormat.Tmy3, 8760)]
     [InlineData("test_read_psm3.csv", WeatherFormat.Psm3, 17520)]
     [InlineData("tmy_45.000_8.000_2005_2023.csv", WeatherFormat.PvgisTmy, 8760)]
@@ -23,7 +23,7 @@ public sealed class WeatherReaderTests
         Assert.DoesNotContain(w.TempAirC.ToArray(), double.IsNaN);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_Tmy3_UsesStationMetadataAndHourEndingStamps()
     {
         var w = WeatherReader.Load(Data("723170TYA.CSV"));
@@ -36,7 +36,7 @@ public sealed class WeatherReaderTests
         Assert.Equal(99300.0, w.PressurePa[0]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_Tmy3WithoutYearCoercion_KeepsSourceYears()
     {
         var w = WeatherReader.Load(Data("723170TYA.CSV"), new WeatherReadOptions(Tmy3Year: null));
@@ -44,7 +44,7 @@ public sealed class WeatherReaderTests
         Assert.Equal(1988, w.TimeMid[0].Year);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_Psm3_ReadsMetadataAndPutsTheGeometryAtTheIntervalMidpoint()
     {
         var w = WeatherReader.Load(Data("test_read_psm3.csv"));
@@ -55,7 +55,7 @@ public sealed class WeatherReaderTests
         Assert.Equal(77900.0, w.PressurePa[0]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_PvgisTmy_ReadsUtcStampsAndPressureInPa()
     {
         var w = WeatherReader.Load(Data("tmy_45.000_8.000_2005_2023.csv"));
@@ -67,7 +67,7 @@ public sealed class WeatherReaderTests
         Assert.Equal(0.75, w.WindSpeedMs[0]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_MidcRaw_ReadsMountainStandardTimeAndMbarPressure()
     {
         var w = WeatherReader.Load(Data("midc_raw_20181018.txt"));
@@ -77,7 +77,7 @@ public sealed class WeatherReaderTests
         Assert.Equal(92793.5, w.PressurePa[0], 6);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_PlainCsvWithSentinelsAndNoPressure_MarksMissingValues()
     {
         string[] lines =
@@ -97,7 +97,7 @@ public sealed class WeatherReaderTests
         Assert.Equal(WeatherFlags.GhiMissing | WeatherFlags.PressureMissing, w.Flags[1]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_PlainCsvWithPressure_ReadsPascals()
     {
         string[] lines = ["time,ghi_wm2,dni_wm2,dhi_wm2,temp_air_c,wind_speed_ms,pressure_pa", "2024-06-01T10:00:00Z,500,400,100,20,1,95000.5"];
@@ -108,7 +108,7 @@ public sealed class WeatherReaderTests
         Assert.Equal(new DateTimeOffset(2024, 6, 1, 10, 30, 0, TimeSpan.Zero), w.TimeMid[0]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_PlainCsvMissingColumn_FailsNamingFileLineAndColumn()
     {
         string[] lines = ["time,ghi_wm2,dni_wm2,temp_air_c,wind_speed_ms", "2024-06-01T10:00:00Z,500,400,20,1"];
@@ -118,7 +118,7 @@ public sealed class WeatherReaderTests
         Assert.Equal("w.csv: line 1: missing column \"dhi_wm2\"", ex.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_PlainCsvNonNumericCell_FailsNamingLineAndColumn()
     {
         string[] lines = ["time,ghi_wm2,dni_wm2,dhi_wm2,temp_air_c,wind_speed_ms", "2024-06-01T10:00:00Z,500,400,100,20,1", "2024-06-01T11:00:00Z,5o0,400,100,20,1"];
@@ -128,7 +128,7 @@ public sealed class WeatherReaderTests
         Assert.Equal("w.csv: line 3, column 2 (ghi_wm2): expected a number, got \"5o0\"", ex.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_PlainCsvTimeWithoutOffset_Fails()
     {
         string[] lines = ["time,ghi_wm2,dni_wm2,dhi_wm2,temp_air_c,wind_speed_ms", "2024-06-01T10:00:00,500,400,100,20,1"];
@@ -138,7 +138,7 @@ public sealed class WeatherReaderTests
         Assert.StartsWith("w.csv: line 2, column 1 (time): expected an ISO-8601 time with an offset", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_PlainCsvTimesGoingBackwards_Fails()
     {
         string[] lines = ["time,ghi_wm2,dni_wm2,dhi_wm2,temp_air_c,wind_speed_ms", "2024-06-01T11:00:00Z,500,400,100,20,1", "2024-06-01T10:00:00Z,500,400,100,20,1"];
@@ -148,7 +148,7 @@ public sealed class WeatherReaderTests
         Assert.Contains("expected times to increase", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_Tmy3NonNumericCell_FailsNamingLineAndColumn()
     {
         var lines = File.ReadAllLines(Data("723170TYA.CSV")).Take(12).ToArray();
@@ -161,7 +161,7 @@ public sealed class WeatherReaderTests
         Assert.Equal("tmy.csv: line 11, column 5 (GHI (W/m^2)): expected a number, got \"abc\"", ex.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_Tmy3MissingColumn_FailsNamingTheColumn()
     {
         var lines = File.ReadAllLines(Data("723170TYA.CSV")).Take(5).ToArray();
@@ -172,7 +172,7 @@ public sealed class WeatherReaderTests
         Assert.Equal("tmy.csv: line 2: missing column \"Dry-bulb (C)\"", ex.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_UnknownFormat_FailsWithWhatWasExpected()
     {
         var ex = Assert.Throws<InputException>(() => WeatherReader.Parse(["a,b,c", "1,2,3"], "x.csv"));
@@ -180,7 +180,7 @@ public sealed class WeatherReaderTests
         Assert.StartsWith("x.csv: line 1: unknown weather format (expected NREL TMY3", ex.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Load_MissingFile_FailsWithOneLine()
     {
         var ex = Assert.Throws<InputException>(() => WeatherReader.Load("/nonexistent/w.csv"));
