@@ -15,7 +15,7 @@ namespace PvEdge.ModelExport.Training;
 /// <param name="EdgeGradientLeak">the third stage's <see cref="ChainModel.ShadingGradientLeak"/></param>
 /// <param name="TeacherWeight">weight of the third stage's anchor to the second stage's field above the sky the history saw</param>
 public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
-    float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 0.03f)
+    float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f)
 {
     /// <summary>Epochs for a history of <paramref name="rows"/> rows under the sample budget.</summary>
     public int EpochsFor(int rows, int budget) => Math.Clamp(budget / Math.Max(1, rows), Math.Min(10, Epochs), Epochs);
@@ -37,9 +37,10 @@ public static class SiteAdaptation
     /// networks at a small learning rate, then (<see cref="AdaptationOptions.EdgeUnits"/> &gt; 0, not for a POA-input model) a third
     /// stage that widens the shading field by sharp edge units placed where the residuals are largest. The smooth pretrained field
     /// cannot draw a chimney 4° wide that the sun crosses once a day, and its sigmoid is saturated there (s = 1.0000): the new
-    /// units, a gradient leak through the sigmoid and an anchor that keeps the field above the seen sky where the second stage left
-    /// it (the pretrained family's extrapolation) fit such obstacles without changing what the model predicts for sun positions the
-    /// history never saw. The foundation is not modified.</summary>
+    /// units and a gradient leak through the sigmoid fit such obstacles, and a weak anchor to the second stage's field above the
+    /// seen sky (the pretrained family's extrapolation) keeps the new edges from carrying the fit far into sky the history never
+    /// saw while letting them run on a few degrees (with no anchor the held-out ratio to the noise floor was 1.83–2.28 over three
+    /// seeds, weight 0.03 gave 1.69–1.73, 1e-3 1.60–1.65). The foundation is not modified.</summary>
     public static (ChainModel Model, TrainingSummary Summary) FineTune(ChainModel foundation, ChainFeatureSet data, AdaptationOptions options,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
