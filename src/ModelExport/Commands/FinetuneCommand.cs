@@ -12,8 +12,8 @@ public sealed class FinetuneCommand : ICliCommand
 
     public string Name => "finetune";
 
-    public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1] [--poa-input] [--zero-shot] [--huber 0]  adapts the foundation chain to one site's history " +
-        "(--poa-input: the measured poa_wm2 drives the module, N1 bypassed; the default when the history has POA and no GHI. --zero-shot: no training, the fleet-mean site; any history length. --huber D: robust loss, D in fractions of the AC rating, for real telemetry)";
+    public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1] [--poa-input] [--zero-shot] [--huber 0] [--edge-units 16]  adapts the foundation chain to one site's history " +
+        "(--poa-input: the measured poa_wm2 drives the module, N1 bypassed; the default when the history has POA and no GHI. --zero-shot: no training, the fleet-mean site; any history length. --huber D: robust loss, D in fractions of the AC rating, for real telemetry. --edge-units N: sharp units added to the shading field in a third stage, 0 = none)";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -28,6 +28,7 @@ public sealed class FinetuneCommand : ICliCommand
         var threads = args.Int("threads", 1, 1, 64);
         var zeroShot = args.Flag("zero-shot");
         var huber = args.Double("huber", 0, 0, 1);
+        var edgeUnits = args.Int("edge-units", 16, 0, 256);
         var history = History.Read(historyPath);
         var poaInput = args.Flag("poa-input") || ChainFeatureSpecification.PrefersPoaInput(history);
         args.RejectUnknown();
@@ -43,7 +44,7 @@ public sealed class FinetuneCommand : ICliCommand
         else
         {
             using var bar = new ProgressBar(context.Error, "finetune");
-            (model, summary) = SiteAdaptation.FineTune(foundation, features, new AdaptationOptions(epochs, !siteOnly, threads, HuberDelta: (float)huber), bar, cancellationToken);
+            (model, summary) = SiteAdaptation.FineTune(foundation, features, new AdaptationOptions(epochs, !siteOnly, threads, HuberDelta: (float)huber, EdgeUnits: edgeUnits), bar, cancellationToken);
         }
         ChainBundle.Save(output, model, "site", context.Time.GetUtcNow(), summary,
             zeroShot ? $"zero-shot from {basePath} (fleet-mean site parameters)" : $"fine-tuned from {basePath} on {historyPath}", poaInput);

@@ -14,7 +14,7 @@ public sealed class StudyCommand : ICliCommand
 {
     public string Name => "study";
 
-    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--out F]  held-out fleet evaluation and sample efficiency";
+    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--edge-units 16] [--seed 1] [--rolling N] [--only ID,ID] [--dump DIR] [--out F]  held-out fleet evaluation and sample efficiency";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -27,27 +27,37 @@ public sealed class StudyCommand : ICliCommand
         var effText = args.Optional("efficiency");
         var epochs = args.Int("epochs", 120, 1);
         var siteOnly = args.Flag("site-only");
-        var adaptation = new AdaptationOptions(SampleBudget: args.Int("budget", 120_000, 1000), ShadingLearningRate: (float)args.Double("shading-lr", 5e-3, 1e-6, 1));
+        var adaptation = new AdaptationOptions(SampleBudget: args.Int("budget", 120_000, 1000), ShadingLearningRate: (float)args.Double("shading-lr", 5e-3, 1e-6, 1),
+            EdgeUnits: args.Int("edge-units", 16, 0, 256), Seed: (ulong)args.Int("seed", 1, 1));
         var output = args.Optional("out") ?? Path.Combine(data, "study.json");
+        var dump = args.Optional("dump");
+        var onlyText = args.Optional("only");
+        var rollingDays = args.Int("rolling", 0, 0, FleetStudy.TestDays);
         args.RejectUnknown();
         var efficiency = effText is null ? Array.Empty<int>() : effText.Split(',').Select(s =>
             int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 2 && v <= FleetStudy.TestStartDay
                 ? v
                 : throw new InputException($"option --efficiency: expected day counts in [2, {FleetStudy.TestStartDay}] separated by commas, got '{s}'")).ToArray();
+        if (dump is not null)
+        {
+            Directory.CreateDirectory(dump);
+        }
         var (foundation, _) = ChainBundle.Load(basePath);
         var manifest = FleetGenerator.ReadManifest(data);
-        var sites = manifest.Sites.Take(maxSites).ToArray();
+        var only = onlyText is null ? null : onlyText.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
+            ? v : throw new InputException($"option --only: expected site ids separated by commas, got '{s}'")).ToHashSet();
+        var sites = manifest.Sites.Where(s => only is null || only.Contains(s.Id)).Take(maxSites).ToArray();
         var results = new SiteStudyResult[sites.Length];
         using (var bar = new ProgressBar(context.Error, "study"))
         {
             var done = 0;
             Parallel.For(0, sites.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, k =>
             {
-                results[k] = FleetStudy.RunSite(foundation, data, sites[k], days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation);
+                results[k] = FleetStudy.RunSite(foundation, data, sites[k], days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation, dump, rollingDays);
                 bar.Report(Interlocked.Increment(ref done) / (double)sites.Length);
             });
         }
-        var summary = Summarise(results, days, efficiency);
+        var summary = Summarise(results, days, efficiency, rollingDays);
         File.WriteAllText(output, JsonSerializer.Serialize(new { summary, sites = results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         context.Out.Write(summary.Text);
         if (efficiency.Length > 0)
@@ -61,7 +71,13 @@ public sealed class StudyCommand : ICliCommand
     }
 
     public sealed record StudySummary(int Sites, int ShadedSites, int Days, double FineTunedNrmsePct, double NoiseFloorNrmsePct, double RatioToNoiseFloor,
-        double ShadedRmseReductionVsPvWattsPct, double ShadingMae, IReadOnlyList<CategoryRow> Categories, IReadOnlyList<EfficiencyRow> Efficiency, string Text);
+        double ShadedRmseReductionVsPvWattsPct, double ShadingMae, IReadOnlyList<CategoryRow> Categories, IReadOnlyList<EfficiencyRow> Efficiency, string Text)
+    {
+        /// <summary>0 when the rolling re-tuning was not run.</summary>
+        public int RollingDays { get; init; }
+
+        public double RollingRatioToNoiseFloor { get; init; } = double.NaN;
+    }
 
     /// <summary>Pooled ratio to the noise floor of one shading category, and the median of the per-site ratios.</summary>
     public sealed record CategoryRow(string Category, int Sites, double FineTunedNrmsePct, double NoiseFloorNrmsePct, double Ratio, double MedianSiteRatio, double ShadingMae,
@@ -76,7 +92,7 @@ public sealed class StudyCommand : ICliCommand
         return list.Count == 0 ? double.NaN : 100 * Math.Sqrt(list.Average(v => (v.Rmse / v.Cap) * (v.Rmse / v.Cap)));
     }
 
-    internal static StudySummary Summarise(SiteStudyResult[] results, int days, int[] efficiency)
+    internal static StudySummary Summarise(SiteStudyResult[] results, int days, int[] efficiency, int rollingDays = 0)
     {
         var fine = Pooled(results.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
         var floor = Pooled(results.Select(r => (r.NoiseFloorRmseW, r.DcCapacityW)));
@@ -105,6 +121,16 @@ public sealed class StudyCommand : ICliCommand
         sb.AppendLine(ci, $"daylight nRMSE fine-tuned {fine:F2} %, noise floor {floor:F2} %, ratio {fine / floor:F2} (target <= 1.25)");
         sb.AppendLine(ci, $"shaded sites: fine-tuned nRMSE {shadedFine:F2} % vs PVWatts nameplate {shadedPv:F2} %: {100 * (1 - shadedFine / shadedPv):F1} % lower (target >= 40 %)");
         sb.AppendLine(ci, $"shading field MAE over seen sun positions (mean over sites): {mae:F3} (target <= 0.1)");
+        var rollingRatio = double.NaN;
+        if (rollingDays > 0)
+        {
+            var rf = Pooled(results.Select(r => (r.Rolling.FineTunedW, r.DcCapacityW)));
+            var rn = Pooled(results.Select(r => (r.Rolling.NoiseFloorW, r.DcCapacityW)));
+            rollingRatio = rf / rn;
+            var byCategory = string.Join(", ", results.GroupBy(r => r.Category).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+                string.Format(ci, "{0} {1:F2}", g.Key, Pooled(g.Select(r => (r.Rolling.FineTunedW, r.DcCapacityW))) / Pooled(g.Select(r => (r.Rolling.NoiseFloorW, r.DcCapacityW))))));
+            sb.AppendLine(ci, $"fine-tuned again every {rollingDays} days on the {days} days before each part: nRMSE {rf:F2} %, ratio {rollingRatio:F2}; by category: {byCategory}");
+        }
         sb.AppendLine(ci, $"category | sites | fine-tuned nRMSE % | noise floor % | ratio | median site ratio | shading MAE | ratio test days 1-{FleetStudy.EarlyTestDays} | ratio after | ratio seen sky | ratio unseen sky | unseen rows");
         foreach (var c in categories)
         {
@@ -118,7 +144,11 @@ public sealed class StudyCommand : ICliCommand
                 sb.AppendLine(ci, $"{r.Days,4} | {r.PretrainedNrmsePct,8:F2} | {r.ScratchNrmsePct,8:F2}");
             }
         }
-        return new StudySummary(results.Length, shaded.Length, days, fine, floor, fine / floor, 100 * (1 - shadedFine / shadedPv), mae, categories, rows, sb.ToString());
+        return new StudySummary(results.Length, shaded.Length, days, fine, floor, fine / floor, 100 * (1 - shadedFine / shadedPv), mae, categories, rows, sb.ToString())
+        {
+            RollingDays = rollingDays,
+            RollingRatioToNoiseFloor = rollingRatio,
+        };
     }
 
     private static void PlotEfficiency(StudySummary s, string path)

@@ -26,6 +26,10 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
 
     /// <summary>Fraction of the scored test rows whose sun position the training window did not see.</summary>
     public double UnseenFraction { get; init; } = double.NaN;
+
+    /// <summary>Fine-tuned and noise-floor RMSE when the site model is fine-tuned again every few days on the same number of
+    /// days before each part of the test window (as a gateway re-tuning on its latest history would), instead of once before it.</summary>
+    public RmsePair Rolling { get; init; } = RmsePair.None;
 }
 
 /// <summary>Fine-tuned and noise-floor RMSE over a part of the test window, W.</summary>
@@ -46,7 +50,7 @@ public static class FleetStudy
     public const int EarlyTestDays = 10;
 
     public static SiteStudyResult RunSite(ChainModel foundation, string data, FleetSite fs, int headlineDays, IReadOnlyList<int> efficiencyDays,
-        bool scratch, int epochs, bool tuneNets = true, AdaptationOptions? adaptation = null)
+        bool scratch, int epochs, bool tuneNets = true, AdaptationOptions? adaptation = null, string? dumpFolder = null, int rollingDays = 0)
     {
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
@@ -71,10 +75,12 @@ public static class FleetStudy
         double fineRmse = double.NaN, pvRmse = double.NaN, floor = double.NaN, mae = double.NaN;
         RmsePair early = RmsePair.None, late = early, seen = early, unseen = early;
         var unseenFraction = double.NaN;
+        var options = (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id + (adaptation?.Seed ?? 1) - 1 };
+        var rolling = RmsePair.None;
         foreach (var d in days)
         {
             var train = Slice(all, testFrom - d * perDay, testFrom);
-            var (model, _) = SiteAdaptation.FineTune(foundation, train, (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id });
+            var (model, _) = SiteAdaptation.FineTune(foundation, train, options);
             var series = ChainEvaluation.Run(model, site, test, measured);
             pre[d] = series.Model.RmseW;
             if (d == headlineDays)
@@ -91,10 +97,25 @@ public static class FleetStudy
                 var isSeen = series.Scored.Select((u, i) => u && Seen(sky, test.SunAzimuthDeg[i], test.SunElevationDeg[i])).ToArray();
                 var isUnseen = series.Scored.Select((u, i) => u && !isSeen[i]).ToArray();
                 seen = Part(.., isSeen);
+                if (rollingDays > 0)
+                {
+                    var stitched = new double[series.ModelW.Length];
+                    for (var from = 0; from < stitched.Length; from += rollingDays * perDay)
+                    {
+                        var to = Math.Min(stitched.Length, from + (rollingDays * perDay));
+                        var (m, _) = from == 0 ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, Slice(all, testFrom + from - (d * perDay), testFrom + from), options);
+                        ChainEvaluation.Run(m, site, Slice(test, from, to), measured[from..to]).ModelW.CopyTo(stitched, from);
+                    }
+                    rolling = new(ErrorMetrics.Compute(stitched, measured, series.Scored, all.DcCapacityW).RmseW, floor);
+                }
                 unseen = Part(.., isUnseen);
                 unseenFraction = isUnseen.Count(v => v) / (double)Math.Max(1, series.Scored.Count(v => v));
-                mae = EvaluationReport.ComputeShadingMae(ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![(testFrom - d * perDay)..testFrom]),
-                    fs.Scene, site.LatitudeDeg);
+                var trainSeries = ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![(testFrom - d * perDay)..testFrom]);
+                mae = EvaluationReport.ComputeShadingMae(trainSeries, fs.Scene, site.LatitudeDeg);
+                if (dumpFolder is not null)
+                {
+                    Dump(Path.Combine(dumpFolder, $"site_{fs.Id:D4}.csv"), fs.Scene, site.LatitudeDeg, trainSeries, truth.Column("ac_power_w")![(testFrom - d * perDay)..testFrom], null, series, trueAc, isSeen);
+                }
             }
             if (scratch && efficiencyDays.Contains(d))
             {
@@ -102,7 +123,29 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction };
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling };
+    }
+
+    private static void Dump(string path, ShadingScene scene, double latitudeDeg, EvaluationSeries train, double[] trainTrue, bool[]? trainSeen, EvaluationSeries test, double[] testTrue, bool[] testSeen)
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        using var w = new StreamWriter(path);
+        w.WriteLine("part,row,az,el,beam,s_true,s_learned,measured_w,model_w,true_w,scored,seen");
+        void Write(string part, EvaluationSeries e, double[] t, bool[]? seen)
+        {
+            var f = e.Features;
+            for (var i = 0; i < f.Rows; i++)
+            {
+                if (!e.Scored[i])
+                {
+                    continue;
+                }
+                var leaf = ShadingScene.LeafOn(f.Times[i].DayOfYear, latitudeDeg);
+                w.WriteLine(string.Create(ci, $"{part},{i},{f.SunAzimuthDeg[i]:F2},{f.SunElevationDeg[i]:F2},{f.X[i, ChainColumns.Beam]:F4},{scene.BeamFactor(f.SunAzimuthDeg[i], f.SunElevationDeg[i], leaf):F4},{e.ShadingLearned[i]:F4},{e.MeasuredW[i]:F1},{e.ModelW[i]:F1},{t[i]:F1},1,{(seen is null ? 1 : seen[i] ? 1 : 0)}"));
+            }
+        }
+        Write("train", train, trainTrue, trainSeen);
+        Write("test", test, testTrue, testSeen);
     }
 
     // the band of the sky the training rows' sun paths swept: per 1° of azimuth, the lowest and highest elevation of the sun

@@ -141,13 +141,19 @@ public sealed class Mlp
 
     public int Outputs => Sizes[^1];
 
-    public Var Forward(Tape tape, Var x)
+    public Var Forward(Tape tape, Var x) => tape.Apply(Output, ForwardLogits(tape, x));
+
+    /// <summary>The output layer's pre-activation (the forward pass without the output activation).</summary>
+    public Var ForwardLogits(Tape tape, Var x)
     {
         ArgumentNullException.ThrowIfNull(tape);
         for (var l = 0; l < _layers.Length; l++)
         {
             x = _layers[l].Forward(tape, x);
-            x = tape.Apply(l == _layers.Length - 1 ? Output : Hidden, x);
+            if (l < _layers.Length - 1)
+            {
+                x = tape.Apply(Hidden, x);
+            }
         }
         return x;
     }

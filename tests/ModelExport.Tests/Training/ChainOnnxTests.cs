@@ -10,10 +10,10 @@ namespace PvEdge.ModelExport.Tests.Training;
 
 public sealed class ChainOnnxTests
 {
-    private static ChainModel RandomSiteModel(bool inverterCurve = true)
+    private static ChainModel RandomSiteModel(bool inverterCurve = true, int shadingHidden = 32)
     {
         var rng = new SeededRandom(3);
-        var config = ChainConfig.Default with { InverterCurve = inverterCurve };
+        var config = ChainConfig.Default with { InverterCurve = inverterCurve, ShadingHidden = shadingHidden };
         var model = new ChainModel(new ChainNets(config, rng), new SiteParameters(1, config.LatentSize));
         foreach (var p in model.Parameters)
         {
@@ -47,11 +47,12 @@ public sealed class ChainOnnxTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void ExportChain_OnnxRuntime_MatchesTheTrainedModel(bool inverterCurve)
+    [InlineData(true, 32)]
+    [InlineData(false, 32)]
+    [InlineData(true, 48)] // a site model whose shading field the edge stage widened
+    public void ExportChain_OnnxRuntime_MatchesTheTrainedModel(bool inverterCurve, int shadingHidden)
     {
-        var model = RandomSiteModel(inverterCurve);
+        var model = RandomSiteModel(inverterCurve, shadingHidden);
         var x = Features(64);
         var ac = new float[64];
         var dc = new float[64];

@@ -79,6 +79,54 @@ public sealed class ChainNets
 
     public IEnumerable<Tensor> Parameters => Shading.Parameters.Concat(Module.Parameters).Concat(InverterParameters);
 
+    /// <summary>A copy whose shading field has <paramref name="extra"/> more units in each hidden layer that change nothing yet:
+    /// the new first-layer units take <paramref name="initFirst"/>'s weights (column j of the first layer, inputs then bias),
+    /// the new second-layer units see only the new first-layer units (weights from <paramref name="rng"/>), and their output
+    /// weights are zero, so the field is the same function until training moves them.</summary>
+    public ChainNets WithWiderShading(int extra, Action<int, Span<float>> initFirst, SeededRandom rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(extra);
+        ArgumentNullException.ThrowIfNull(initFirst);
+        ArgumentNullException.ThrowIfNull(rng);
+        var h = Config.ShadingHidden;
+        var wide = new ChainNets(Config with { ShadingHidden = h + extra }, new SeededRandom(0));
+        foreach (var (src, dst) in Module.Parameters.Concat(InverterParameters).Zip(wide.Module.Parameters.Concat(wide.InverterParameters)))
+        {
+            src.Data.CopyTo(dst.Data, 0);
+        }
+        var (l0, l1, l2) = (Shading.Layers[0], Shading.Layers[1], Shading.Layers[2]);
+        var (w0, w1, w2) = (wide.Shading.Layers[0], wide.Shading.Layers[1], wide.Shading.Layers[2]);
+        Array.Clear(w0.Weight.Data);
+        Array.Clear(w1.Weight.Data);
+        Array.Clear(w0.Bias.Data);
+        Array.Clear(w1.Bias.Data);
+        var column = new float[l0.Inputs + 1];
+        for (var j = 0; j < h + extra; j++)
+        {
+            if (j >= h)
+            {
+                Array.Clear(column);
+                initFirst(j - h, column);
+            }
+            for (var i = 0; i < l0.Inputs; i++)
+            {
+                w0.Weight[i, j] = j < h ? l0.Weight[i, j] : column[i];
+            }
+            w0.Bias.Data[j] = j < h ? l0.Bias.Data[j] : column[^1];
+        }
+        for (var i = 0; i < h + extra; i++)
+        {
+            for (var j = 0; j < h + extra; j++)
+            {
+                w1.Weight[i, j] = i < h && j < h ? l1.Weight[i, j] : i >= h && j >= h ? (float)rng.Uniform(-1, 1) : 0f;
+            }
+            w1.Bias.Data[i] = i < h ? l1.Bias.Data[i] : 0f;
+            w2.Weight[i, 0] = i < h ? l2.Weight[i, 0] : 0f;
+        }
+        w2.Bias.Data[0] = l2.Bias.Data[0];
+        return wide;
+    }
+
     /// <summary>A deep copy (same config, same values).</summary>
     public ChainNets Clone()
     {
@@ -141,6 +189,9 @@ public sealed class SiteParameters
     }
 }
 
+/// <summary>Target values of the beam shading field at fixed sun positions (<see cref="ChainModel.ShadingTeacher"/>).</summary>
+public sealed record ShadingTeacher(Tensor SunInputs, Tensor Targets, float Weight);
+
 /// <summary>The outputs of the chain for a batch, each n×1 in physical (normalised) units.</summary>
 public readonly record struct ChainOutputs(Var Shading, Var SkyView, Var PoaKwm2, Var DcPerKwp, Var AcPerKwac);
 
@@ -183,7 +234,7 @@ public sealed class ChainModel
         var site = tape.SliceCols(x, ChainColumns.Site, 1);
         var z = tape.Gather(tape.Param(Sites.Latent), site);
         var sunPos = tape.SliceCols(x, ChainColumns.SinAzimuth, 3);
-        var s = Nets.Shading.Forward(tape, tape.ConcatCols(sunPos, z));
+        var s = Shading(tape, tape.ConcatCols(sunPos, z));
         var svf = tape.Sigmoid(tape.Gather(tape.Param(Sites.SkyViewLogit), site));
         var beam = tape.SliceCols(x, ChainColumns.Beam, 1);
         var sky = tape.SliceCols(x, ChainColumns.SkyDiffuse, 1);
@@ -193,6 +244,23 @@ public sealed class ChainModel
         var ratio = tape.SliceCols(x, ChainColumns.DcAcRatio, 1);
         var ac = Inverter(tape, tape.Mul(dc, ratio));
         return new ChainOutputs(s, svf, poa, dc, ac);
+    }
+
+    /// <summary>Training only: a floor on the shading sigmoid's slope, ds/dlogit ≥ this. The value of s is unchanged (s = σ(l) +
+    /// leak·(l − l), the second term a constant copy), but where the pretrained field is saturated (s = 1.0000 over open sky
+    /// that is in fact shaded by a narrow chimney) the rows still pull the logit down instead of vanishing.</summary>
+    public float ShadingGradientLeak { get; set; }
+
+    private Var Shading(Tape tape, Var input)
+    {
+        if (ShadingGradientLeak <= 0)
+        {
+            return Nets.Shading.Forward(tape, input);
+        }
+        var logit = Nets.Shading.ForwardLogits(tape, input);
+        var value = tape.Value(logit);
+        var frozen = tape.Input(new Tensor(value.Rows, value.Cols, [.. value.Data]));
+        return tape.Add(tape.Sigmoid(logit), tape.MulScalar(tape.Sub(logit, frozen), ShadingGradientLeak));
     }
 
     /// <summary>N3: AC per kW of AC rating from the load (DC per kW of AC rating), never negative, clipped at the rating.</summary>
@@ -235,6 +303,12 @@ public sealed class ChainModel
             var violation = tape.Relu(tape.Sub(o.DcPerKwp, dcBright));
             loss = tape.Add(loss, tape.MulScalar(tape.Mean(violation), MonotonePenalty * batch.Fraction));
         }
+        if (ShadingTeacher is { } teacher && teacher.Weight > 0)
+        {
+            var site0 = tape.Gather(tape.Param(Sites.Latent), tape.Input(new Tensor(teacher.SunInputs.Rows, 1)));
+            var st = Shading(tape, tape.ConcatCols(tape.Input(teacher.SunInputs), site0));
+            loss = tape.Add(loss, tape.MulScalar(tape.MseLoss(st, teacher.Targets), teacher.Weight * batch.Fraction));
+        }
         if (MeasuredDcInverterWeight > 0 && MeasuredDcRows(batch) is var (load, target))
         {
             var acFromDc = Inverter(tape, tape.Input(load));
@@ -246,6 +320,10 @@ public sealed class ChainModel
         }
         return loss;
     }
+
+    /// <summary>Training only: an anchor of site 0's shading field at fixed sun positions to target values (squared error,
+    /// weighted), which keeps a refinement from moving the field where the history says nothing.</summary>
+    public ShadingTeacher? ShadingTeacher { get; set; }
 
     /// <summary>Measured loads below this (DC per W of AC rating) are left out of the inverter's measured-DC loss: near zero the
     /// telemetry is floored at 0, so its noise no longer averages out and would bias the no-load loss.</summary>

@@ -1,0 +1,101 @@
+using PvEdge.ModelExport.Training;
+using PvEdge.Shared.Features;
+using PvEdge.Shared.Learning;
+using PvEdge.Shared.Learning.Chain;
+using Tensor = PvEdge.Shared.Learning.Tensor;
+
+namespace PvEdge.ModelExport.Tests.Training;
+
+public sealed class SiteAdaptationTests
+{
+    private const int Days = 14;
+    private const int PerDay = 48;
+
+    // a chimney 4° wide at azimuth 200° that the 15-minute samples cross once a day
+    private static bool InChimney(double azimuthDeg, double elevationDeg) => Math.Abs(azimuthDeg - 200) < 2 && elevationDeg < 60;
+
+    // a foundation, and a history whose labels are that foundation's own predictions with the chimney's beam taken away
+    private static (ChainModel Foundation, ChainFeatureSet History) NarrowChimney()
+    {
+        var foundation = new ChainModel(new ChainNets(ChainConfig.Default, new SeededRandom(2)), new SiteParameters(3, ChainConfig.Default.LatentSize));
+        var n = Days * PerDay;
+        var x = new Tensor(n, ChainColumns.Count);
+        var shaded = new Tensor(n, ChainColumns.Count);
+        var az = new double[n];
+        var el = new double[n];
+        var times = new DateTimeOffset[n];
+        for (var d = 0; d < Days; d++)
+        {
+            for (var t = 0; t < PerDay; t++)
+            {
+                var r = (d * PerDay) + t;
+                az[r] = 90 + (3.75 * t) + (0.3 * d);
+                el[r] = (55 * Math.Sin(Math.PI * (t + 0.5) / PerDay)) + (0.4 * d);
+                times[r] = new DateTimeOffset(2025, 3, 17 + d, 6, 0, 0, TimeSpan.Zero).AddMinutes(15 * t);
+                x[r, ChainColumns.SinAzimuth] = (float)Math.Sin(az[r] * Math.PI / 180);
+                x[r, ChainColumns.CosAzimuth] = (float)Math.Cos(az[r] * Math.PI / 180);
+                x[r, ChainColumns.Elevation] = (float)(el[r] / 90);
+                x[r, ChainColumns.Beam] = (float)(0.7 * Math.Sin(el[r] * Math.PI / 180));
+                x[r, ChainColumns.SkyDiffuse] = 0.08f;
+                x[r, ChainColumns.Ground] = 0.01f;
+                x[r, ChainColumns.DcAcRatio] = 1.2f;
+            }
+        }
+        x.Data.CopyTo(shaded.Data, 0);
+        for (var r = 0; r < n; r++)
+        {
+            if (InChimney(az[r], el[r]))
+            {
+                shaded[r, ChainColumns.Beam] = 0;
+            }
+        }
+        var ac = new float[n];
+        var dc = new float[n];
+        foundation.Predict(shaded, ac, dc, [], []);
+        var y = new Tensor(n, ChainColumns.LabelCount);
+        for (var r = 0; r < n; r++)
+        {
+            y[r, ChainColumns.LabelAc] = ac[r];
+            y[r, ChainColumns.LabelDc] = float.NaN;
+            y[r, ChainColumns.LabelPoa] = float.NaN;
+        }
+        return (foundation, new ChainFeatureSet(x, y, times, az, el, 5000, 6000));
+    }
+
+    private static double ChimneyRmse(ChainModel model, ChainFeatureSet history)
+    {
+        var ac = new float[history.Rows];
+        model.Predict(history.X, ac, [], [], []);
+        var rows = Enumerable.Range(0, history.Rows).Where(r => InChimney(history.SunAzimuthDeg[r], history.SunElevationDeg[r])).ToArray();
+        Assert.InRange(rows.Length, Days / 2, 2 * Days);
+        return Math.Sqrt(rows.Average(r => Math.Pow(ac[r] - history.Y[r, ChainColumns.LabelAc], 2)));
+    }
+
+    [Fact]
+    public void FineTune_ChimneyCrossedOnceADay_EdgeStageFitsItWhereTheSmoothFieldCannot()
+    {
+        var (foundation, history) = NarrowChimney();
+
+        var (smooth, _) = SiteAdaptation.FineTune(foundation, history, new AdaptationOptions(EdgeUnits: 0));
+        var (edged, summary) = SiteAdaptation.FineTune(foundation, history, new AdaptationOptions());
+
+        Assert.Equal(ChainConfig.Default.ShadingHidden, smooth.Nets.Config.ShadingHidden);
+        Assert.Equal(ChainConfig.Default.ShadingHidden + 16, edged.Nets.Config.ShadingHidden);
+        Assert.Null(edged.ShadingTeacher);
+        Assert.Equal(0, edged.ShadingGradientLeak);
+        var before = ChimneyRmse(smooth, history);
+        var after = ChimneyRmse(edged, history);
+        Assert.True(before > 0.1, $"the smooth field misses the chimney by only {before:F3} of the rating");
+        Assert.True(after < before / 3, $"AC RMSE on the chimney's rows {after:F3} with the edge stage vs {before:F3} without ({summary.Steps} steps)");
+    }
+
+    [Fact]
+    public void FineTune_PoaInputHistory_NoEdgeStage()
+    {
+        var (foundation, history) = NarrowChimney();
+
+        var (model, _) = SiteAdaptation.FineTune(foundation, history with { PoaInput = true }, new AdaptationOptions(Epochs: 20));
+
+        Assert.Equal(ChainConfig.Default.ShadingHidden, model.Nets.Config.ShadingHidden);
+    }
+}
