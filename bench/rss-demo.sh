@@ -33,9 +33,9 @@ for ((m = 0; m <= minutes; m++)); do
   elapsed=$(( ($(date +%s%N) - start_ns) / 1000000000 ))
   echo "$m,$elapsed,$rss,$(status RssAnon),$(status RssFile),$(status VmHWM),$(status Threads),$(cpu_s)" >>"$csv"
   ((rss > peak)) && peak=$rss
-  echo "minute $m: VmRSS $((rss / 1024)) MB" >&2
+  echo "minute $m: VmRSS $((rss / 1024)) MiB" >&2
 done
 final="$(tail -1 "$csv" | cut -d, -f3)"
 first="$(grep -m1 -o 'first forecast [0-9.]* s after start' "$work/demo.log" || echo 'first forecast: not seen')"
 simulated_h=$(awk -v m="$minutes" -v s="$speed" 'BEGIN { printf "%.1f", m * s / 60 }')
-echo "demo at speed $speed for $minutes min ($simulated_h simulated hours): peak VmRSS $((peak / 1024)).$(( (peak % 1024) * 10 / 1024 )) MB, final $((final / 1024)).$(( (final % 1024) * 10 / 1024 )) MB, VmHWM $(( $(status VmHWM) / 1024 )) MB, CPU $(cpu_s) s; $first; samples in $csv"
+echo "demo at speed $speed for $minutes min ($simulated_h simulated hours): peak VmRSS $((peak / 1024)).$(( (peak % 1024) * 10 / 1024 )) MiB, final $((final / 1024)).$(( (final % 1024) * 10 / 1024 )) MiB, VmHWM $(( $(status VmHWM) / 1024 )) MiB, CPU $(cpu_s) s; $first; samples in $csv"
