@@ -8,9 +8,9 @@ using PvEdge.EdgeAgent.Publishing;
 namespace PvEdge.EdgeAgent.Hosting;
 
 /// <summary>The demo's MQTT broker (MQTTnet.Server) on 127.0.0.1 only. Registered before the publisher so it listens first.
-/// It binds the endpoint's port when free, else a free one, and writes the port it got back into the shared
-/// <see cref="BrokerEndpoint"/> (the publisher and the console read it after the broker has started): choosing a port and binding
-/// it are two steps, and another program (a second demo started at the same moment) may take it in between.</summary>
+/// It binds the endpoint's port, or a free one when that is taken (asking the system for a free port and binding it are two steps,
+/// so another program may take it in between: it tries again), and writes the port it got back into the shared
+/// <see cref="BrokerEndpoint"/> (the publisher and the console read it after the broker has started).</summary>
 public sealed class EmbeddedBroker : IHostedService, IDisposable
 {
     private const int Attempts = 5;
@@ -26,22 +26,6 @@ public sealed class EmbeddedBroker : IHostedService, IDisposable
 
     public int Port => _endpoint.Port;
 
-    /// <summary>The wanted port when it is free on 127.0.0.1, else a free one.</summary>
-    private static int ChoosePort(int wanted)
-    {
-        try
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, wanted);
-            probe.Start();
-            probe.Stop();
-            return wanted;
-        }
-        catch (SocketException)
-        {
-            return FreePort();
-        }
-    }
-
     private static int FreePort()
     {
         using var any = new TcpListener(IPAddress.Loopback, 0);
@@ -52,7 +36,7 @@ public sealed class EmbeddedBroker : IHostedService, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var wanted = _endpoint.Port;
-        var port = ChoosePort(wanted);
+        var port = wanted;
         for (var attempt = 1; ; attempt++)
         {
             var options = new MqttServerOptionsBuilder()
