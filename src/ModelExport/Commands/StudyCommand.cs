@@ -14,7 +14,7 @@ public sealed class StudyCommand : ICliCommand
 {
     public string Name => "study";
 
-    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--edge-units 16] [--seed 1] [--rolling N] [--only ID,ID] [--dump DIR] [--out F]  held-out fleet evaluation and sample efficiency";
+    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--edge-units 16] [--seed 1] [--rolling N] [--test-start 90] [--bound 64] [--only ID,ID] [--dump DIR] [--out F]  held-out fleet evaluation and sample efficiency";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -23,7 +23,8 @@ public sealed class StudyCommand : ICliCommand
         var basePath = args.Required("base");
         var data = args.Required("data");
         var maxSites = args.Int("sites", 100, 1);
-        var days = args.Int("days", 14, 2, FleetStudy.TestStartDay);
+        var testStart = args.Int("test-start", FleetStudy.DefaultTestStartDay, 2);
+        var days = args.Int("days", 14, 2, testStart);
         var effText = args.Optional("efficiency");
         var epochs = args.Int("epochs", 120, 1);
         var siteOnly = args.Flag("site-only");
@@ -33,17 +34,23 @@ public sealed class StudyCommand : ICliCommand
         var dump = args.Optional("dump");
         var onlyText = args.Optional("only");
         var rollingDays = args.Int("rolling", 0, 0, FleetStudy.TestDays);
+        var boundSamples = args.Int("bound", 64, 0, 4096);
         args.RejectUnknown();
         var efficiency = effText is null ? Array.Empty<int>() : effText.Split(',').Select(s =>
-            int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 2 && v <= FleetStudy.TestStartDay
+            int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 2 && v <= testStart
                 ? v
-                : throw new InputException($"option --efficiency: expected day counts in [2, {FleetStudy.TestStartDay}] separated by commas, got '{s}'")).ToArray();
+                : throw new InputException($"option --efficiency: expected day counts in [2, {testStart}] separated by commas, got '{s}'")).ToArray();
         if (dump is not null)
         {
             Directory.CreateDirectory(dump);
         }
         var (foundation, _) = ChainBundle.Load(basePath);
         var manifest = FleetGenerator.ReadManifest(data);
+        if (manifest.Days < testStart + FleetStudy.TestDays)
+        {
+            throw new InputException($"option --test-start: the fleet in {data} has {manifest.Days} days; a test window from day {testStart} needs {testStart + FleetStudy.TestDays}");
+        }
+        var study = new StudyOptions(days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation, dump, rollingDays, testStart, boundSamples);
         var only = onlyText is null ? null : onlyText.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
             ? v : throw new InputException($"option --only: expected site ids separated by commas, got '{s}'")).ToHashSet();
         var sites = manifest.Sites.Where(s => only is null || only.Contains(s.Id)).Take(maxSites).ToArray();
@@ -53,11 +60,11 @@ public sealed class StudyCommand : ICliCommand
             var done = 0;
             Parallel.For(0, sites.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, k =>
             {
-                results[k] = FleetStudy.RunSite(foundation, data, sites[k], days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation, dump, rollingDays);
+                results[k] = FleetStudy.RunSite(foundation, data, sites[k], study);
                 bar.Report(Interlocked.Increment(ref done) / (double)sites.Length);
             });
         }
-        var summary = Summarise(results, days, efficiency, rollingDays);
+        var summary = Summarise(results, days, efficiency, rollingDays, testStart);
         File.WriteAllText(output, JsonSerializer.Serialize(new { summary, sites = results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         context.Out.Write(summary.Text);
         if (efficiency.Length > 0)
@@ -77,11 +84,23 @@ public sealed class StudyCommand : ICliCommand
         public int RollingDays { get; init; }
 
         public double RollingRatioToNoiseFloor { get; init; } = double.NaN;
+
+        public int TestStartDay { get; init; } = FleetStudy.DefaultTestStartDay;
+
+        /// <summary>The <see cref="InformationBound"/> oracle's pooled nRMSE over the noise floor; NaN when not computed.</summary>
+        public double BoundRatioToNoiseFloor { get; init; } = double.NaN;
     }
 
     /// <summary>Pooled ratio to the noise floor of one shading category, and the median of the per-site ratios.</summary>
     public sealed record CategoryRow(string Category, int Sites, double FineTunedNrmsePct, double NoiseFloorNrmsePct, double Ratio, double MedianSiteRatio, double ShadingMae,
-        double EarlyRatio, double LateRatio, double SeenSkyRatio, double UnseenSkyRatio, double UnseenFraction);
+        double EarlyRatio, double LateRatio, double SeenSkyRatio, double UnseenSkyRatio, double UnseenFraction)
+    {
+        /// <summary>The <see cref="InformationBound"/> oracle's pooled nRMSE over the noise floor; NaN when not computed.</summary>
+        public double BoundRatio { get; init; } = double.NaN;
+
+        /// <summary>The same with only informative positions revealing (<see cref="SiteStudyResult.InformedRmseW"/>).</summary>
+        public double InformedRatio { get; init; } = double.NaN;
+    }
 
     public sealed record EfficiencyRow(int Days, double PretrainedNrmsePct, double ScratchNrmsePct);
 
@@ -92,7 +111,7 @@ public sealed class StudyCommand : ICliCommand
         return list.Count == 0 ? double.NaN : 100 * Math.Sqrt(list.Average(v => (v.Rmse / v.Cap) * (v.Rmse / v.Cap)));
     }
 
-    internal static StudySummary Summarise(SiteStudyResult[] results, int days, int[] efficiency, int rollingDays = 0)
+    internal static StudySummary Summarise(SiteStudyResult[] results, int days, int[] efficiency, int rollingDays = 0, int testStartDay = FleetStudy.DefaultTestStartDay)
     {
         var fine = Pooled(results.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
         var floor = Pooled(results.Select(r => (r.NoiseFloorRmseW, r.DcCapacityW)));
@@ -110,15 +129,26 @@ public sealed class StudyCommand : ICliCommand
             double Ratio(Func<SiteStudyResult, RmsePair> part) =>
                 Pooled(g.Select(r => (part(r).FineTunedW, r.DcCapacityW))) / Pooled(g.Select(r => (part(r).NoiseFloorW, r.DcCapacityW)));
             return new CategoryRow(g.Key, g.Count(), f, n, f / n, median, m, Ratio(r => r.Early), Ratio(r => r.Late), Ratio(r => r.SeenSky), Ratio(r => r.UnseenSky),
-                g.Select(r => r.UnseenFraction).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average());
+                g.Select(r => r.UnseenFraction).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average())
+            {
+                BoundRatio = Pooled(g.Select(r => (r.BoundRmseW, r.DcCapacityW))) / n,
+                InformedRatio = Pooled(g.Select(r => (r.InformedRmseW, r.DcCapacityW))) / n,
+            };
         }).ToList();
         var rows = efficiency.Order().Select(d => new EfficiencyRow(d,
             Pooled(results.Select(r => (r.PretrainedRmseByDays.GetValueOrDefault(d, double.NaN), r.DcCapacityW))),
             Pooled(results.Select(r => (r.ScratchRmseByDays.GetValueOrDefault(d, double.NaN), r.DcCapacityW))))).ToList();
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
-        sb.AppendLine(ci, $"held-out sites: {results.Length} ({shaded.Length} shaded); fine-tuned on {days} days, tested on days {FleetStudy.TestStartDay}-{FleetStudy.TestStartDay + FleetStudy.TestDays}");
+        sb.AppendLine(ci, $"held-out sites: {results.Length} ({shaded.Length} shaded); fine-tuned on {days} days, tested on days {testStartDay}-{testStartDay + FleetStudy.TestDays}");
         sb.AppendLine(ci, $"daylight nRMSE fine-tuned {fine:F2} %, noise floor {floor:F2} %, ratio {fine / floor:F2} (target <= 1.25)");
+        var bound = Pooled(results.Select(r => (r.BoundRmseW, r.DcCapacityW)));
+        if (double.IsFinite(bound))
+        {
+            sb.AppendLine(ci, $"information bound (oracle told all but the obstacle tops the history did not reveal): nRMSE {bound:F2} %, ratio {bound / floor:F2}; the model's excess over it: {fine / bound:F2}x");
+            var informed = Pooled(results.Select(r => (r.InformedRmseW, r.DcCapacityW)));
+            sb.AppendLine(ci, $"the same oracle revealed only where an obstacle moves AC by >= 1 noise sigma (an estimate, not a bound): nRMSE {informed:F2} %, ratio {informed / floor:F2}");
+        }
         sb.AppendLine(ci, $"shaded sites: fine-tuned nRMSE {shadedFine:F2} % vs PVWatts nameplate {shadedPv:F2} %: {100 * (1 - shadedFine / shadedPv):F1} % lower (target >= 40 %)");
         sb.AppendLine(ci, $"shading field MAE over seen sun positions (mean over sites): {mae:F3} (target <= 0.1)");
         var rollingRatio = double.NaN;
@@ -131,10 +161,10 @@ public sealed class StudyCommand : ICliCommand
                 string.Format(ci, "{0} {1:F2}", g.Key, Pooled(g.Select(r => (r.Rolling.FineTunedW, r.DcCapacityW))) / Pooled(g.Select(r => (r.Rolling.NoiseFloorW, r.DcCapacityW))))));
             sb.AppendLine(ci, $"fine-tuned again every {rollingDays} days on the {days} days before each part: nRMSE {rf:F2} %, ratio {rollingRatio:F2}; by category: {byCategory}");
         }
-        sb.AppendLine(ci, $"category | sites | fine-tuned nRMSE % | noise floor % | ratio | median site ratio | shading MAE | ratio test days 1-{FleetStudy.EarlyTestDays} | ratio after | ratio seen sky | ratio unseen sky | unseen rows");
+        sb.AppendLine(ci, $"category | sites | fine-tuned nRMSE % | noise floor % | ratio | median site ratio | shading MAE | ratio test days 1-{FleetStudy.EarlyTestDays} | ratio after | ratio seen sky | ratio unseen sky | unseen rows | bound ratio | informed oracle ratio");
         foreach (var c in categories)
         {
-            sb.AppendLine(ci, $"{c.Category,-9} | {c.Sites,5} | {c.FineTunedNrmsePct,8:F2} | {c.NoiseFloorNrmsePct,8:F2} | {c.Ratio,5:F2} | {c.MedianSiteRatio,5:F2} | {c.ShadingMae,5:F3} | {c.EarlyRatio,5:F2} | {c.LateRatio,5:F2} | {c.SeenSkyRatio,5:F2} | {c.UnseenSkyRatio,5:F2} | {100 * c.UnseenFraction,4:F0} %");
+            sb.AppendLine(ci, $"{c.Category,-9} | {c.Sites,5} | {c.FineTunedNrmsePct,8:F2} | {c.NoiseFloorNrmsePct,8:F2} | {c.Ratio,5:F2} | {c.MedianSiteRatio,5:F2} | {c.ShadingMae,5:F3} | {c.EarlyRatio,5:F2} | {c.LateRatio,5:F2} | {c.SeenSkyRatio,5:F2} | {c.UnseenSkyRatio,5:F2} | {100 * c.UnseenFraction,4:F0} % | {c.BoundRatio,5:F2} | {c.InformedRatio,5:F2}");
         }
         if (rows.Count > 0)
         {
@@ -148,6 +178,8 @@ public sealed class StudyCommand : ICliCommand
         {
             RollingDays = rollingDays,
             RollingRatioToNoiseFloor = rollingRatio,
+            TestStartDay = testStartDay,
+            BoundRatioToNoiseFloor = bound / floor,
         };
     }
 

@@ -30,7 +30,24 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
     /// <summary>Fine-tuned and noise-floor RMSE when the site model is fine-tuned again every few days on the same number of
     /// days before each part of the test window (as a gateway re-tuning on its latest history would), instead of once before it.</summary>
     public RmsePair Rolling { get; init; } = RmsePair.None;
+
+    /// <summary>RMSE of the <see cref="InformationBound"/> oracle on the test window (W): no model fine-tuned on the same history
+    /// can be expected to do better. NaN when not computed.</summary>
+    public double BoundRmseW { get; init; } = double.NaN;
+
+    /// <summary>RMSE of the same oracle when only training positions where an obstacle moves AC by at least one noise σ reveal
+    /// its top (<see cref="InformationBound.PosteriorMeanAcW"/>): an estimate of what the history can tell, not a strict bound.</summary>
+    public double InformedRmseW { get; init; } = double.NaN;
 }
+
+/// <summary>How <see cref="FleetStudy.RunSite"/> fine-tunes and scores one site.</summary>
+/// <param name="HeadlineDays">days of history before the test window for the headline figures</param>
+/// <param name="EfficiencyDays">further history lengths for the sample-efficiency table</param>
+/// <param name="Scratch">also train from scratch on each efficiency length</param>
+/// <param name="TestStartDay">first day of the 30-day test window, counted from the fleet's first day</param>
+/// <param name="BoundSamples">posterior draws of the <see cref="InformationBound"/> oracle (0: not computed)</param>
+public sealed record StudyOptions(int HeadlineDays, IReadOnlyList<int> EfficiencyDays, bool Scratch, int Epochs, bool TuneNets = true,
+    AdaptationOptions? Adaptation = null, string? DumpFolder = null, int RollingDays = 0, int TestStartDay = FleetStudy.DefaultTestStartDay, int BoundSamples = 0);
 
 /// <summary>Fine-tuned and noise-floor RMSE over a part of the test window, W.</summary>
 public sealed record RmsePair(double FineTunedW, double NoiseFloorW)
@@ -43,28 +60,30 @@ public sealed record RmsePair(double FineTunedW, double NoiseFloorW)
 /// (true physics vs noisy telemetry) and PVWatts nameplate; optionally also train from scratch (sample efficiency).</summary>
 public static class FleetStudy
 {
-    public const int TestStartDay = 90;
+    /// <summary>Day 90 (1 April on a fleet starting 1 January): the history and test windows span the spring equinox, when the
+    /// sun's path climbs fastest and the test sees most sky the history did not.</summary>
+    public const int DefaultTestStartDay = 90;
     public const int TestDays = 30;
 
     /// <summary>The test window's first days, reported apart from the rest.</summary>
     public const int EarlyTestDays = 10;
 
-    public static SiteStudyResult RunSite(ChainModel foundation, string data, FleetSite fs, int headlineDays, IReadOnlyList<int> efficiencyDays,
-        bool scratch, int epochs, bool tuneNets = true, AdaptationOptions? adaptation = null, string? dumpFolder = null, int rollingDays = 0)
+    public static SiteStudyResult RunSite(ChainModel foundation, string data, FleetSite fs, StudyOptions study)
     {
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
-        ArgumentNullException.ThrowIfNull(efficiencyDays);
+        ArgumentNullException.ThrowIfNull(study);
+        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples) = study;
         var site = SiteLoader.Load(Path.Combine(data, fs.SiteFile));
         var history = History.Read(Path.Combine(data, fs.HistoryFile));
         var truth = History.Read(Path.Combine(data, fs.TruthFile), requireAc: true);
         var all = ChainFeatureSpecification.Build(site, history);
         var perDay = (int)Math.Round(TimeSpan.FromDays(1) / history.Step);
-        if (all.Rows < (TestStartDay + TestDays) * perDay)
+        if (all.Rows < (testStartDay + TestDays) * perDay)
         {
-            throw new Shared.Cli.InputException($"{fs.HistoryFile}: {all.Rows / perDay} days; the study needs {TestStartDay + TestDays}");
+            throw new Shared.Cli.InputException($"{fs.HistoryFile}: {all.Rows / perDay} days; the study needs {testStartDay + TestDays}");
         }
-        var testFrom = TestStartDay * perDay;
+        var testFrom = testStartDay * perDay;
         var testTo = testFrom + TestDays * perDay;
         var test = Slice(all, testFrom, testTo);
         var measured = history.Column("ac_power_w")![testFrom..testTo];
@@ -77,6 +96,8 @@ public static class FleetStudy
         var unseenFraction = double.NaN;
         var options = (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id + (adaptation?.Seed ?? 1) - 1 };
         var rolling = RmsePair.None;
+        var bound = double.NaN;
+        var informed = double.NaN;
         foreach (var d in days)
         {
             var train = Slice(all, testFrom - d * perDay, testFrom);
@@ -109,6 +130,13 @@ public static class FleetStudy
                     rolling = new(ErrorMetrics.Compute(stitched, measured, series.Scored, all.DcCapacityW).RmseW, floor);
                 }
                 unseen = Part(.., isUnseen);
+                if (boundSamples > 0)
+                {
+                    var oracle = InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(train, fs), Weather(test, fs), boundSamples, (ulong)fs.Id);
+                    bound = ErrorMetrics.Compute(oracle, measured, series.Scored, all.DcCapacityW).RmseW;
+                    oracle = InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(train, fs), Weather(test, fs), boundSamples, (ulong)fs.Id, noiseSigmas: 1);
+                    informed = ErrorMetrics.Compute(oracle, measured, series.Scored, all.DcCapacityW).RmseW;
+                }
                 unseenFraction = isUnseen.Count(v => v) / (double)Math.Max(1, series.Scored.Count(v => v));
                 var trainSeries = ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![(testFrom - d * perDay)..testFrom]);
                 mae = EvaluationReport.ComputeShadingMae(trainSeries, fs.Scene, site.LatitudeDeg);
@@ -123,8 +151,11 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling };
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed };
     }
+
+    private static Shared.Weather.WeatherSeries Weather(ChainFeatureSet set, FleetSite fs) =>
+        set.Weather ?? throw new Shared.Cli.InputException($"{fs.HistoryFile}: no weather columns; the information bound needs them");
 
     private static void Dump(string path, ShadingScene scene, double latitudeDeg, EvaluationSeries train, double[] trainTrue, bool[]? trainSeen, EvaluationSeries test, double[] testTrue, bool[] testSeen)
     {

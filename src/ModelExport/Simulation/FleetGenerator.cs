@@ -247,6 +247,9 @@ public sealed class FleetGenerator
     internal sealed record Simulation(DateTimeOffset[] Times, double[] Ghi, double[] Dni, double[] Dhi, double[] TempC, double[] WindMs,
         double[] ElevationDeg, double[] BeamFactor, double[] PoaW, double[] DcW, double[] AcW);
 
+    /// <summary>What <see cref="TruePower"/> returns, one value per weather row.</summary>
+    internal sealed record TruePowerSeries(double[] ElevationDeg, double[] BeamFactor, double[] PoaW, double[] DcW, double[] AcW);
+
     /// <summary>Weather and true power of a site: physics core for sun, clear sky, transposition, IAM, cell temperature and
     /// PVWatts; the scene's beam factor multiplies the plane beam; soiling scales DC.</summary>
     internal static Simulation Simulate(Site site, ShadingScene scene, double soiling, double clearProbability, SeededRandom rng, FleetOptions options)
@@ -298,7 +301,15 @@ public sealed class FleetGenerator
             samples[i] = new WeatherSample(mid, ghi[i], dni[i], dhi[i], temp[i], wind[i]);
         }
         var series = new WeatherSeries(new WeatherMetadata("fleet", WeatherFormat.PlainCsv, site.LatitudeDeg, site.LongitudeDeg, site.AltitudeM, offset), samples);
-        var result = unshaded.Run(series);
+        var power = TruePower(site, unshaded.Run(series), series, soiling, scene);
+        return new Simulation(times, ghi, dni, dhi, temp, wind, power.ElevationDeg, power.BeamFactor, power.PoaW, power.DcW, power.AcW);
+    }
+
+    /// <summary>True sun elevation, beam factor, plane irradiance, DC and AC of a site, from the unshaded physics run over
+    /// <paramref name="weather"/> (<paramref name="unshaded"/>), the scene's beam factor on the plane beam and soiling on DC.</summary>
+    internal static TruePowerSeries TruePower(Site site, ChainResult unshaded, WeatherSeries weather, double soiling, ShadingScene scene)
+    {
+        var n = weather.Count;
         var el = new double[n];
         var s = new double[n];
         var poaOut = new double[n];
@@ -309,7 +320,7 @@ public sealed class FleetGenerator
         var dcTotalW = site.DcCapacityW;
         for (var i = 0; i < n; i++)
         {
-            ref readonly var st = ref result.Steps[i];
+            ref readonly var st = ref unshaded.Steps[i];
             el[i] = st.Sun.ApparentElevationDeg;
             var leaf = ShadingScene.LeafOn(st.TimeMid.DayOfYear, site.LatitudeDeg);
             s[i] = st.Sun.IsUp ? scene.BeamFactor(st.Sun.AzimuthDeg, el[i], leaf) : 0;
@@ -317,11 +328,11 @@ public sealed class FleetGenerator
             for (var p = 0; p < site.Planes.Count; p++)
             {
                 var plane = site.Planes[p];
-                ref readonly var ps = ref result.Plane(i, p);
+                ref readonly var ps = ref unshaded.Plane(i, p);
                 var direct = Finite(ps.Poa.DirectWm2) * s[i];
                 var diffuse = Finite(ps.Poa.SkyDiffuseWm2) + Finite(ps.Poa.GroundDiffuseWm2);
                 var effective = direct * Finite(ps.Iam) + diffuse;
-                var cell = site.CellTemperature.CellC(direct + diffuse, temp[i], wind[i]);
+                var cell = site.CellTemperature.CellC(direct + diffuse, weather[i].TempAirC, weather[i].WindSpeedMs);
                 dcSum += PvWatts.DcPowerW(effective, cell, plane.DcCapacityW, plane.GammaPdcPerC) * loss;
                 poaSum += (direct + diffuse) * plane.DcCapacityW / dcTotalW;
             }
@@ -329,7 +340,7 @@ public sealed class FleetGenerator
             acOut[i] = Math.Max(0, PvWatts.Inverter(dcOut[i], pdc0, site.Inverter.EtaNominal).AcPowerW);
             poaOut[i] = poaSum;
         }
-        return new Simulation(times, ghi, dni, dhi, temp, wind, el, s, poaOut, dcOut, acOut);
+        return new TruePowerSeries(el, s, poaOut, dcOut, acOut);
     }
 
     private static double Finite(double v) => double.IsFinite(v) ? v : 0;

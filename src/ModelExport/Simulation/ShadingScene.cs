@@ -46,16 +46,7 @@ public sealed record ShadingScene(
             {
                 continue;
             }
-            double top;
-            if (o.Kind == "tree")
-            {
-                var u = Math.Min(1, d / o.HalfWidthDeg);
-                top = o.TopElevationDeg * Math.Sqrt(1 - u * u);
-            }
-            else
-            {
-                top = d <= o.HalfWidthDeg ? o.TopElevationDeg : 0;
-            }
+            var top = o.TopElevationDeg * TopFraction(o, azimuthDeg);
             var inside = 1 - Edge(elevationDeg - top);
             var transmit = o.LeafOnTransmittance * leafOn + o.LeafOffTransmittance * (1 - leafOn);
             s *= 1 - inside * (1 - transmit);
@@ -63,7 +54,7 @@ public sealed record ShadingScene(
         return s;
     }
 
-    private static double Edge(double marginDeg) => Math.Clamp(marginDeg / 0.5 + 0.5, 0, 1);
+    private static double Edge(double marginDeg) => Math.Clamp((marginDeg / (2 * EdgeHalfWidthDeg)) + 0.5, 0, 1);
 
     /// <summary>Foliage of deciduous trees by day of year and hemisphere: 1 from late May to September, 0 in winter, ramps between.</summary>
     public static double LeafOn(int dayOfYear, double latitudeDeg)
@@ -106,13 +97,41 @@ public sealed record ShadingScene(
             var kind = rng.NextDouble() switch { < 0.5 => "tree", < 0.7 => "chimney", _ => "building" };
             obstacles.Add(kind switch
             {
-                "tree" => new Obstacle(kind, az, rng.Uniform(8, 25), rng.Uniform(12, 40), rng.Uniform(0.05, 0.3), rng.Uniform(0.45, 0.75)),
-                "chimney" => new Obstacle(kind, az, rng.Uniform(2, 5), rng.Uniform(10, 35), 0, 0),
-                _ => new Obstacle(kind, az, rng.Uniform(10, 35), rng.Uniform(8, 25), 0, 0),
+                "tree" => new Obstacle(kind, az, rng.Uniform(8, 25), Draw(TopElevationPriorDeg(kind)), rng.Uniform(0.05, 0.3), rng.Uniform(0.45, 0.75)),
+                "chimney" => new Obstacle(kind, az, rng.Uniform(2, 5), Draw(TopElevationPriorDeg(kind)), 0, 0),
+                _ => new Obstacle(kind, az, rng.Uniform(10, 35), Draw(TopElevationPriorDeg(kind)), 0, 0),
             });
         }
         return new ShadingScene(horizon, [.. obstacles]);
+
+        double Draw((double Lo, double Hi) range) => rng.Uniform(range.Lo, range.Hi);
     }
+
+    /// <summary>The range <see cref="Random"/> draws an obstacle's top elevation from, uniformly, by kind.</summary>
+    public static (double Lo, double Hi) TopElevationPriorDeg(string kind) => kind switch
+    {
+        "tree" => (12, 40),
+        "chimney" => (10, 35),
+        _ => (8, 25),
+    };
+
+    /// <summary>An obstacle's top edge at an azimuth, as a fraction of <see cref="Obstacle.TopElevationDeg"/> (a tree's crown is
+    /// an ellipse, other obstacles are flat-topped); 0 outside its width.</summary>
+    public static double TopFraction(Obstacle obstacle, double azimuthDeg)
+    {
+        ArgumentNullException.ThrowIfNull(obstacle);
+        var d = Math.Abs(((azimuthDeg - obstacle.AzimuthDeg + 540) % 360) - 180);
+        if (obstacle.Kind == "tree")
+        {
+            var u = Math.Min(1, d / obstacle.HalfWidthDeg);
+            return Math.Sqrt(1 - (u * u));
+        }
+        return d <= obstacle.HalfWidthDeg ? 1 : 0;
+    }
+
+    /// <summary>Half the elevation band over which an edge is softened (the sun's disc): <see cref="BeamFactor"/> is partial within
+    /// this margin of an edge.</summary>
+    public const double EdgeHalfWidthDeg = 0.25;
 
     /// <summary>What shades the array, for reports: "unshaded" when <paramref name="shaded"/> is false, else the kind of the
     /// worst obstacle present ("tree" before "chimney" before "building") or "horizon" when only the far horizon shades.</summary>
