@@ -43,14 +43,16 @@ public static class InformationBound
             {
                 return (t, t); // a partial beam on the edge gives the top away
             }
-            var needed = e / f; // the obstacle covers this position exactly when its top exceeds this
-            if (t > needed)
+            // wholly covered (the top's edge clear above the sun by the softening) or wholly clear: any top beyond the same bound
+            // gives the same beam here
+            var h = ShadingScene.EdgeHalfWidthDeg;
+            if (t * f > e)
             {
-                lo = Math.Max(lo, needed);
+                lo = Math.Max(lo, (e + h) / f);
             }
             else
             {
-                hi = Math.Min(hi, needed);
+                hi = Math.Min(hi, (e - h) / f);
             }
         }
         return lo <= hi ? (lo, hi) : (t, t);
