@@ -160,6 +160,11 @@ public sealed class StudyCommand : ICliCommand
             var byCategory = string.Join(", ", results.GroupBy(r => r.Category).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
                 string.Format(ci, "{0} {1:F2}", g.Key, Pooled(g.Select(r => (r.Rolling.FineTunedW, r.DcCapacityW))) / Pooled(g.Select(r => (r.Rolling.NoiseFloorW, r.DcCapacityW))))));
             sb.AppendLine(ci, $"fine-tuned again every {rollingDays} days on the {days} days before each part: nRMSE {rf:F2} %, ratio {rollingRatio:F2}; by category: {byCategory}");
+            var rb = Pooled(results.Select(r => (r.RollingBoundRmseW, r.DcCapacityW)));
+            if (double.IsFinite(rb))
+            {
+                sb.AppendLine(ci, $"information bound for the same scheme: nRMSE {rb:F2} %, ratio {rb / rn:F2}");
+            }
         }
         sb.AppendLine(ci, $"category | sites | fine-tuned nRMSE % | noise floor % | ratio | median site ratio | shading MAE | ratio test days 1-{FleetStudy.EarlyTestDays} | ratio after | ratio seen sky | ratio unseen sky | unseen rows | bound ratio | informed oracle ratio");
         foreach (var c in categories)

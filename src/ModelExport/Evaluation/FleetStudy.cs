@@ -38,6 +38,10 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
     /// <summary>RMSE of the same oracle when only training positions where an obstacle moves AC by at least one noise σ reveal
     /// its top (<see cref="InformationBound.PosteriorMeanAcW"/>): an estimate of what the history can tell, not a strict bound.</summary>
     public double InformedRmseW { get; init; } = double.NaN;
+
+    /// <summary>The <see cref="InformationBound"/> oracle's RMSE under the <see cref="Rolling"/> scheme (each part of the test
+    /// window from the days before it); NaN when not computed.</summary>
+    public double RollingBoundRmseW { get; init; } = double.NaN;
 }
 
 /// <summary>How <see cref="FleetStudy.RunSite"/> fine-tunes and scores one site.</summary>
@@ -98,6 +102,7 @@ public static class FleetStudy
         var rolling = RmsePair.None;
         var bound = double.NaN;
         var informed = double.NaN;
+        var rollingBound = double.NaN;
         foreach (var d in days)
         {
             var train = Slice(all, testFrom - d * perDay, testFrom);
@@ -121,13 +126,21 @@ public static class FleetStudy
                 if (rollingDays > 0)
                 {
                     var stitched = new double[series.ModelW.Length];
+                    var stitchedBound = new double[series.ModelW.Length];
                     for (var from = 0; from < stitched.Length; from += rollingDays * perDay)
                     {
                         var to = Math.Min(stitched.Length, from + (rollingDays * perDay));
-                        var (m, _) = from == 0 ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, Slice(all, testFrom + from - (d * perDay), testFrom + from), options);
-                        ChainEvaluation.Run(m, site, Slice(test, from, to), measured[from..to]).ModelW.CopyTo(stitched, from);
+                        var history14 = Slice(all, testFrom + from - (d * perDay), testFrom + from);
+                        var part = Slice(test, from, to);
+                        var (m, _) = from == 0 ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, history14, options);
+                        ChainEvaluation.Run(m, site, part, measured[from..to]).ModelW.CopyTo(stitched, from);
+                        if (boundSamples > 0)
+                        {
+                            InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(history14, fs), Weather(part, fs), boundSamples, (ulong)fs.Id).CopyTo(stitchedBound, from);
+                        }
                     }
                     rolling = new(ErrorMetrics.Compute(stitched, measured, series.Scored, all.DcCapacityW).RmseW, floor);
+                    rollingBound = boundSamples > 0 ? ErrorMetrics.Compute(stitchedBound, measured, series.Scored, all.DcCapacityW).RmseW : double.NaN;
                 }
                 unseen = Part(.., isUnseen);
                 if (boundSamples > 0)
@@ -151,7 +164,7 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed };
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound };
     }
 
     private static Shared.Weather.WeatherSeries Weather(ChainFeatureSet set, FleetSite fs) =>
