@@ -86,19 +86,12 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     public (float[] AcW, bool[] Daylight) RawAcW(IReadOnlyList<WeatherSample> samples)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        var ac = new float[samples.Count];
-        var daylight = new bool[samples.Count];
         if (samples.Count == 0)
         {
-            return (ac, daylight);
+            return ([], []);
         }
-        var set = ChainFeatureSpecification.Build(_bundle.Site, Series(samples));
-        var poa = new float[samples.Count];
-        var dc = new float[samples.Count];
-        lock (_gate)
-        {
-            _primary.Predict(set.X.Data, poa, dc, ac);
-        }
+        var (set, ac, _) = Run(samples, withShadow: false);
+        var daylight = new bool[ac.Length];
         for (var k = 0; k < daylight.Length; k++)
         {
             daylight[k] = set.IsDaylight(k);
@@ -106,8 +99,27 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         return (ac, daylight);
     }
 
-    private WeatherSeries Series(IReadOnlyList<WeatherSample> rows) =>
-        new(new WeatherMetadata("agent", WeatherFormat.PlainCsv, _bundle.Site.LatitudeDeg, _bundle.Site.LongitudeDeg, _bundle.Site.AltitudeM, TimeSpan.Zero), rows);
+    // the rows' features through the shared specification, and the runner's AC for them (and its shadow's when asked)
+    private (ChainFeatureSet Set, float[] AcW, float[]? ShadowAcW) Run(IReadOnlyList<WeatherSample> rows, bool withShadow)
+    {
+        var series = new WeatherSeries(new WeatherMetadata("agent", WeatherFormat.PlainCsv, _bundle.Site.LatitudeDeg, _bundle.Site.LongitudeDeg,
+            _bundle.Site.AltitudeM, TimeSpan.Zero), rows);
+        var set = ChainFeatureSpecification.Build(_bundle.Site, series);
+        var n = rows.Count;
+        var poa = new float[n];
+        var dc = new float[n];
+        var ac = new float[n];
+        var shadowAc = withShadow && _shadow is not null ? new float[n] : null;
+        lock (_gate)
+        {
+            _primary.Predict(set.X.Data, poa, dc, ac);
+            if (shadowAc is not null)
+            {
+                _shadow!.Predict(set.X.Data, poa, dc, shadowAc);
+            }
+        }
+        return (set, ac, shadowAc);
+    }
 
     public double ExpectedAcW(in WeatherPoint weather, TimeSpan step)
     {
@@ -135,19 +147,9 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
                 rows.Add(new WeatherSample(w.StartUtc + sub * k + sub / 2, w.GhiWm2, w.DniWm2, w.DhiWm2, w.TempAirC, w.WindSpeedMs));
             }
         }
-        var set = ChainFeatureSpecification.Build(_bundle.Site, Series(rows));
-        var poa = new float[n];
-        var dc = new float[n];
-        var ac = new float[n];
+        var (set, ac, shadowAc) = Run(rows, withShadow: true);
         lock (_gate)
         {
-            _primary.Predict(set.X.Data, poa, dc, ac);
-            float[]? shadowAc = null;
-            if (_shadow is not null)
-            {
-                shadowAc = new float[n];
-                _shadow.Predict(set.X.Data, poa, dc, shadowAc);
-            }
             for (var i = 0; i < weather.Length; i++)
             {
                 ref readonly var w = ref weather[i];
