@@ -130,13 +130,13 @@ public static class FleetStudy
                     for (var from = 0; from < stitched.Length; from += rollingDays * perDay)
                     {
                         var to = Math.Min(stitched.Length, from + (rollingDays * perDay));
-                        var history14 = Slice(all, testFrom + from - (d * perDay), testFrom + from);
+                        var recent = Slice(all, testFrom + from - (d * perDay), testFrom + from);
                         var part = Slice(test, from, to);
-                        var (m, _) = from == 0 ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, history14, options);
+                        var (m, _) = from == 0 ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, recent, options);
                         ChainEvaluation.Run(m, site, part, measured[from..to]).ModelW.CopyTo(stitched, from);
                         if (boundSamples > 0)
                         {
-                            InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(history14, fs), Weather(part, fs), boundSamples, (ulong)fs.Id).CopyTo(stitchedBound, from);
+                            InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(recent, fs), Weather(part, fs), boundSamples, (ulong)fs.Id).CopyTo(stitchedBound, from);
                         }
                     }
                     rolling = new(ErrorMetrics.Compute(stitched, measured, series.Scored, all.DcCapacityW).RmseW, floor);
