@@ -44,12 +44,12 @@ public sealed class StudyCommand : ICliCommand
         {
             Directory.CreateDirectory(dump);
         }
-        var (foundation, _) = ChainBundle.Load(basePath);
         var manifest = FleetGenerator.ReadManifest(data);
         if (manifest.Days < testStart + FleetStudy.TestDays)
         {
             throw new InputException($"option --test-start: the fleet in {data} has {manifest.Days} days; a test window from day {testStart} needs {testStart + FleetStudy.TestDays}");
         }
+        var (foundation, _) = ChainBundle.Load(basePath);
         var study = new StudyOptions(days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation, dump, rollingDays, testStart, boundSamples);
         var only = onlyText is null ? null : onlyText.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
             ? v : throw new InputException($"option --only: expected site ids separated by commas, got '{s}'")).ToHashSet();

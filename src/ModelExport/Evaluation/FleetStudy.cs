@@ -113,7 +113,8 @@ public static class FleetStudy
             {
                 fineRmse = series.Model.RmseW;
                 pvRmse = series.PvWatts.RmseW;
-                floor = ErrorMetrics.Compute(trueAc, measured, series.Scored, all.DcCapacityW).RmseW;
+                double Rmse(double[] acW) => ErrorMetrics.Compute(acW, measured, series.Scored, all.DcCapacityW).RmseW;
+                floor = Rmse(trueAc);
                 var cut = EarlyTestDays * perDay;
                 RmsePair Part(Range r, bool[] use) => new(ErrorMetrics.Compute(series.ModelW.AsSpan(r), measured.AsSpan(r), use.AsSpan(r), all.DcCapacityW).RmseW,
                     ErrorMetrics.Compute(trueAc.AsSpan(r), measured.AsSpan(r), use.AsSpan(r), all.DcCapacityW).RmseW);
@@ -139,16 +140,15 @@ public static class FleetStudy
                             InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(recent, fs), Weather(part, fs), boundSamples, (ulong)fs.Id).CopyTo(stitchedBound, from);
                         }
                     }
-                    rolling = new(ErrorMetrics.Compute(stitched, measured, series.Scored, all.DcCapacityW).RmseW, floor);
-                    rollingBound = boundSamples > 0 ? ErrorMetrics.Compute(stitchedBound, measured, series.Scored, all.DcCapacityW).RmseW : double.NaN;
+                    rolling = new(Rmse(stitched), floor);
+                    rollingBound = boundSamples > 0 ? Rmse(stitchedBound) : double.NaN;
                 }
                 unseen = Part(.., isUnseen);
                 if (boundSamples > 0)
                 {
-                    var oracle = InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(train, fs), Weather(test, fs), boundSamples, (ulong)fs.Id);
-                    bound = ErrorMetrics.Compute(oracle, measured, series.Scored, all.DcCapacityW).RmseW;
-                    oracle = InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(train, fs), Weather(test, fs), boundSamples, (ulong)fs.Id, noiseSigmas: 1);
-                    informed = ErrorMetrics.Compute(oracle, measured, series.Scored, all.DcCapacityW).RmseW;
+                    bound = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(train, fs), Weather(test, fs), boundSamples, (ulong)fs.Id));
+                    informed = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(train, fs), Weather(test, fs), boundSamples, (ulong)fs.Id,
+                        noiseSigmas: 1));
                 }
                 unseenFraction = isUnseen.Count(v => v) / (double)Math.Max(1, series.Scored.Count(v => v));
                 var trainSeries = ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![(testFrom - d * perDay)..testFrom]);

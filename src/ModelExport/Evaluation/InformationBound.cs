@@ -90,8 +90,7 @@ public static class InformationBound
             reveals = (i, o) =>
             {
                 var sigma = Math.Sqrt(Math.Pow(FleetGenerator.NoiseRelative * open[i], 2) + Math.Pow(FleetGenerator.NoiseAbsoluteOfRating * rating, 2));
-                var transmit = ShadingScene.LeafOn(seen.Steps[i].TimeMid.DayOfYear, site.LatitudeDeg) is var leaf
-                    ? (o.LeafOnTransmittance * leaf) + (o.LeafOffTransmittance * (1 - leaf)) : 0;
+                var transmit = o.Transmittance(ShadingScene.LeafOn(seen.Steps[i].TimeMid.DayOfYear, site.LatitudeDeg));
                 return (open[i] - closed[i]) * (1 - transmit) >= noiseSigmas * sigma;
             };
         }

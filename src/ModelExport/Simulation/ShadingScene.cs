@@ -16,7 +16,11 @@ public sealed record Obstacle(
     [property: JsonPropertyName("half_width_deg")] double HalfWidthDeg,
     [property: JsonPropertyName("top_elevation_deg")] double TopElevationDeg,
     [property: JsonPropertyName("leaf_on_transmittance")] double LeafOnTransmittance,
-    [property: JsonPropertyName("leaf_off_transmittance")] double LeafOffTransmittance);
+    [property: JsonPropertyName("leaf_off_transmittance")] double LeafOffTransmittance)
+{
+    /// <summary>Beam fraction let through at a season's foliage <paramref name="leafOn"/> in [0,1] (<see cref="ShadingScene.LeafOn"/>).</summary>
+    public double Transmittance(double leafOn) => (LeafOnTransmittance * leafOn) + (LeafOffTransmittance * (1 - leafOn));
+}
 
 /// <summary>A shading scene: a far horizon (elevation every 10° of azimuth, linearly interpolated with wrap-around)
 /// and near obstacles. <see cref="BeamFactor"/> is the true beam shading factor s ∈ [0,1].</summary>
@@ -48,8 +52,7 @@ public sealed record ShadingScene(
             }
             var top = o.TopElevationDeg * TopFraction(o, azimuthDeg);
             var inside = 1 - Edge(elevationDeg - top);
-            var transmit = o.LeafOnTransmittance * leafOn + o.LeafOffTransmittance * (1 - leafOn);
-            s *= 1 - inside * (1 - transmit);
+            s *= 1 - inside * (1 - o.Transmittance(leafOn));
         }
         return s;
     }
