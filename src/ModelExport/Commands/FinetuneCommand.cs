@@ -12,8 +12,9 @@ public sealed class FinetuneCommand : ICliCommand
 
     public string Name => "finetune";
 
-    public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1] [--poa-input] [--zero-shot] [--huber 0] [--edge-units 16]  adapts the foundation chain to one site's history " +
-        "(--poa-input: the measured poa_wm2 drives the module, N1 bypassed; the default when the history has POA and no GHI. --zero-shot: no training, the fleet-mean site; any history length. --huber D: robust loss, D in fractions of the AC rating, for real telemetry. --edge-units N: sharp units added to the shading field in a third stage, 0 = none)";
+    public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1] [--poa-input] [--zero-shot] [--huber 0] [--edge-units 16] [--keep-all-days]  adapts the foundation chain to one site's history " +
+        "(--poa-input: the measured poa_wm2 drives the module, N1 bypassed; the default when the history has POA and no GHI. --zero-shot: no training, the fleet-mean site; any history length. --huber D: robust loss, D in fractions of the AC rating, for real telemetry. --edge-units N: sharp units added to the shading field in a third stage, 0 = none. " +
+        "Mornings and afternoons producing under 80 % of what a first fit expects from their weather, against a typical one (snow, outages), are left out and named; --keep-all-days keeps them)";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -29,6 +30,7 @@ public sealed class FinetuneCommand : ICliCommand
         var zeroShot = args.Flag("zero-shot");
         var huber = args.Double("huber", 0, 0, 1);
         var edgeUnits = args.Int("edge-units", 16, 0, 256);
+        var keepAllDays = args.Flag("keep-all-days");
         var history = History.Read(historyPath);
         var poaInput = args.Flag("poa-input") || ChainFeatureSpecification.PrefersPoaInput(history);
         args.RejectUnknown();
@@ -44,12 +46,17 @@ public sealed class FinetuneCommand : ICliCommand
         else
         {
             using var bar = new ProgressBar(context.Error, "finetune");
-            (model, summary) = SiteAdaptation.FineTune(foundation, features, new AdaptationOptions(epochs, !siteOnly, threads, HuberDelta: (float)huber, EdgeUnits: edgeUnits), bar, cancellationToken);
+            (model, summary) = SiteAdaptation.FineTune(foundation, features, new AdaptationOptions(epochs, !siteOnly, threads, HuberDelta: (float)huber, EdgeUnits: edgeUnits, ScreenDays: !keepAllDays), bar, cancellationToken);
         }
         ChainBundle.Save(output, model, "site", context.Time.GetUtcNow(), summary,
             zeroShot ? $"zero-shot from {basePath} (fleet-mean site parameters)" : $"fine-tuned from {basePath} on {historyPath}", poaInput);
         File.Copy(sitePath, Path.Combine(output, ChainBundle.SiteFile), overwrite: true);
         ChainBundle.WriteOnnx(output, model, site.DcCapacityW, site.Inverter.AcCapacityW, site.Name);
+        foreach (var day in summary?.ScreenedDays ?? [])
+        {
+            var half = day.Afternoon ? "afternoon" : "morning";
+            context.Out.WriteLine($"left out the {half} of {day.FirstRowTime:yyyy-MM-dd}: {Math.Max(0, day.PerformanceIndex):P0} of the expected AC against {day.ReferenceIndex:P0} on a typical {half} (snow, outage or curtailment?)");
+        }
         var svf = 1 / (1 + Math.Exp(-model.Sites.SkyViewLogit.Data[0]));
         var input = poaInput ? "measured POA drives the module (N1 bypassed)" : "weather through N1";
         context.Out.WriteLine(summary is null

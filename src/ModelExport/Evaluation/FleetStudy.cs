@@ -42,6 +42,9 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
     /// <summary>The <see cref="InformationBound"/> oracle's RMSE under the <see cref="Rolling"/> scheme (each part of the test
     /// window from the days before it); NaN when not computed.</summary>
     public double RollingBoundRmseW { get; init; } = double.NaN;
+
+    /// <summary>Days of the headline history that fine-tuning left out (<see cref="DayScreen"/>).</summary>
+    public int ScreenedDays { get; init; }
 }
 
 /// <summary>How <see cref="FleetStudy.RunSite"/> fine-tunes and scores one site.</summary>
@@ -103,15 +106,17 @@ public static class FleetStudy
         var bound = double.NaN;
         var informed = double.NaN;
         var rollingBound = double.NaN;
+        var screened = 0;
         foreach (var d in days)
         {
             var train = Slice(all, testFrom - d * perDay, testFrom);
-            var (model, _) = SiteAdaptation.FineTune(foundation, train, options);
+            var (model, tuning) = SiteAdaptation.FineTune(foundation, train, options);
             var series = ChainEvaluation.Run(model, site, test, measured);
             pre[d] = series.Model.RmseW;
             if (d == headlineDays)
             {
                 fineRmse = series.Model.RmseW;
+                screened = tuning.ScreenedDays.Count;
                 pvRmse = series.PvWatts.RmseW;
                 double Rmse(double[] acW) => ErrorMetrics.Compute(acW, measured, series.Scored, all.DcCapacityW).RmseW;
                 floor = Rmse(trueAc);
@@ -164,7 +169,7 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound };
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound, ScreenedDays = screened };
     }
 
     private static Shared.Weather.WeatherSeries Weather(ChainFeatureSet set, FleetSite fs) =>

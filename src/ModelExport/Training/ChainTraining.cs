@@ -10,7 +10,11 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, float LearningRa
 }
 
 /// <summary>What a run did.</summary>
-public sealed record TrainingSummary(int Rows, int Epochs, int Steps, double FirstEpochLoss, double FinalLoss, double Seconds, double SamplesPerSecond);
+public sealed record TrainingSummary(int Rows, int Epochs, int Steps, double FirstEpochLoss, double FinalLoss, double Seconds, double SamplesPerSecond)
+{
+    /// <summary>Days of the history left out because the weather could not explain them (<see cref="DayScreen"/>).</summary>
+    public IReadOnlyList<ScreenedDay> ScreenedDays { get; init; } = [];
+}
 
 /// <summary>Adam on several parameter groups with their own learning rates (e.g. site parameters fast, shared nets slow).</summary>
 public sealed class GroupedAdam : IOptimizer

@@ -14,8 +14,10 @@ namespace PvEdge.ModelExport.Training;
 /// <param name="EdgeLearningRate">learning rate of the shading field in the third stage</param>
 /// <param name="EdgeGradientLeak">the third stage's <see cref="ChainModel.ShadingGradientLeak"/></param>
 /// <param name="TeacherWeight">weight of the third stage's anchor to the second stage's field above the sky the history saw</param>
+/// <param name="ScreenDays">leave out the days the weather cannot explain (<see cref="DayScreen"/>: snow, outages)</param>
 public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
-    float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f)
+    float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f,
+    bool ScreenDays = true)
 {
     /// <summary>Epochs for a history of <paramref name="rows"/> rows under the sample budget.</summary>
     public int EpochsFor(int rows, int budget) => Math.Clamp(budget / Math.Max(1, rows), Math.Min(10, Epochs), Epochs);
@@ -47,14 +49,26 @@ public static class SiteAdaptation
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean()) { HuberDelta = options.HuberDelta };
+        ChainModel Fresh() => new(foundation.Nets.Clone(), foundation.Sites.Mean()) { HuberDelta = options.HuberDelta };
+        var model = Fresh();
         var rows = ChainTraining.TrainableRows(data.X, data.Y);
         var epochs = options.EpochsFor(rows.Length, options.SampleBudget);
-        var stage1 = new GroupedAdam((model.Sites.Parameters, 0.03f));
         var epochs1 = options.TuneNets ? epochs * 2 / 3 : epochs;
         var edges = options.TuneNets && options.EdgeUnits > 0 && !data.PoaInput;
-        var s1 = ChainTraining.Train(model, data.X, data.Y, rows, stage1,
-            new TrainingOptions(epochs1, options.BatchSize, 0.03f, options.Threads, options.Seed), Scaled(progress, 0, options.TuneNets ? 0.5 : 1), cancellationToken);
+        TrainingSummary Stage1(IProgress<double>? report) => ChainTraining.Train(model, data.X, data.Y, rows, new GroupedAdam((model.Sites.Parameters, 0.03f)),
+            new TrainingOptions(epochs1, options.BatchSize, 0.03f, options.Threads, options.Seed), report, cancellationToken);
+        var s1 = Stage1(Scaled(progress, 0, options.TuneNets ? 0.5 : 1));
+        if (options.ScreenDays)
+        {
+            // the first fit judges the days; when some are left out, the site parameters start again from the fleet mean
+            var (kept, dropped) = DayScreen.Screen(model, data, rows);
+            if (dropped.Length > 0)
+            {
+                rows = kept;
+                model = Fresh();
+                s1 = Stage1(null) with { ScreenedDays = dropped };
+            }
+        }
         if (!options.TuneNets)
         {
             return (model, s1);
@@ -62,7 +76,7 @@ public static class SiteAdaptation
         var stage2 = new GroupedAdam((model.Sites.Parameters, 0.01f), (model.Nets.Shading.Parameters, options.ShadingLearningRate), (model.Nets.Module.Parameters, 3e-4f));
         var s2 = ChainTraining.Train(model, data.X, data.Y, rows, stage2,
             new TrainingOptions(epochs - epochs1, options.BatchSize, 1e-3f, options.Threads, options.Seed + 1), Scaled(progress, 0.5, edges ? 0.75 : 1), cancellationToken);
-        var total = s2 with { Epochs = epochs, Steps = s1.Steps + s2.Steps, FirstEpochLoss = s1.FirstEpochLoss, Seconds = s1.Seconds + s2.Seconds };
+        var total = s2 with { Epochs = epochs, Steps = s1.Steps + s2.Steps, FirstEpochLoss = s1.FirstEpochLoss, Seconds = s1.Seconds + s2.Seconds, ScreenedDays = s1.ScreenedDays };
         if (!edges)
         {
             return (model, total);

@@ -98,4 +98,80 @@ public sealed class SiteAdaptationTests
 
         Assert.Equal(ChainConfig.Default.ShadingHidden, model.Nets.Config.ShadingHidden);
     }
+
+    // the chimney history with snow on two days (60 % of the power) and an outage on a third (no power, no FAULT state)
+    private static readonly int[] BadDays = [3, 8, 11];
+
+    private static ChainFeatureSet WithBadDays(ChainFeatureSet history)
+    {
+        var y = new Tensor(history.Y.Rows, history.Y.Cols);
+        history.Y.Data.CopyTo(y.Data, 0);
+        for (var r = 0; r < history.Rows; r++)
+        {
+            var d = r / PerDay;
+            if (BadDays.Contains(d))
+            {
+                y[r, ChainColumns.LabelAc] *= d == BadDays[^1] ? 0 : 0.6f;
+            }
+        }
+        return history with { Y = y };
+    }
+
+    // the morning and the afternoon of each bad day
+    private static IEnumerable<(DateTime, bool)> BothHalves(ChainFeatureSet history) =>
+        BadDays.SelectMany(d => new[] { (history.Times[d * PerDay].Date, false), (history.Times[d * PerDay].Date, true) });
+
+    private static double CleanDaysRmse(ChainModel model, ChainFeatureSet clean)
+    {
+        var ac = new float[clean.Rows];
+        model.Predict(clean.X, ac, [], [], []);
+        var rows = Enumerable.Range(0, clean.Rows).Where(r => !BadDays.Contains(r / PerDay) && !InChimney(clean.SunAzimuthDeg[r], clean.SunElevationDeg[r])).ToArray();
+        return Math.Sqrt(rows.Average(r => Math.Pow(ac[r] - clean.Y[r, ChainColumns.LabelAc], 2)));
+    }
+
+    [Fact]
+    public void FineTune_SnowAndOutageDays_LeftOutAndTheFitFollowsTheCleanDays()
+    {
+        var (foundation, clean) = NarrowChimney();
+        var history = WithBadDays(clean);
+        var options = new AdaptationOptions(Epochs: 40, EdgeUnits: 0);
+
+        var (screened, summary) = SiteAdaptation.FineTune(foundation, history, options);
+        var (unscreened, plain) = SiteAdaptation.FineTune(foundation, history, options with { ScreenDays = false });
+
+        Assert.Equal(BothHalves(history), summary.ScreenedDays.Select(s => (s.FirstRowTime.Date, s.Afternoon)));
+        Assert.All(summary.ScreenedDays, s => Assert.True(s.PerformanceIndex < DayScreen.Threshold * s.ReferenceIndex, $"{s}"));
+        Assert.Equal((Days - BadDays.Length) * PerDay, summary.Rows);
+        Assert.Empty(plain.ScreenedDays);
+        var kept = CleanDaysRmse(screened, clean);
+        var pulled = CleanDaysRmse(unscreened, clean);
+        Assert.True(kept < pulled / 2, $"AC RMSE on the clean days' open sky {kept:F4} of the rating with the bad days left out vs {pulled:F4} with them");
+    }
+
+    [Fact]
+    public void DayScreen_ShadeRecurringEveryDay_NoDayLeftOut()
+    {
+        var (foundation, history) = NarrowChimney();
+        // the fleet-mean site does not know the chimney, yet a chimney takes the same share of every day
+        var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean());
+        var rows = ChainTraining.TrainableRows(history.X, history.Y);
+
+        var (kept, dropped) = DayScreen.Screen(model, history, rows);
+
+        Assert.Empty(dropped);
+        Assert.Equal(rows, kept);
+    }
+
+    [Fact]
+    public void DayScreen_NightRowsLeftOutOfTheFile_DaysSplitAtTheGap()
+    {
+        var (foundation, clean) = NarrowChimney();
+        var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean());
+        var history = WithBadDays(clean);
+
+        var (_, dropped) = DayScreen.Screen(model, history, ChainTraining.TrainableRows(history.X, history.Y));
+
+        // the synthetic history has no night rows: its days are told apart by the 12-hour gaps between them
+        Assert.Equal(BothHalves(history), dropped.Select(s => (s.FirstRowTime.Date, s.Afternoon)));
+    }
 }

@@ -1,0 +1,98 @@
+using PvEdge.Shared.Features;
+using PvEdge.Shared.Learning.Chain;
+
+namespace PvEdge.ModelExport.Training;
+
+/// <summary>Half a day of history left out of fine-tuning (<paramref name="Afternoon"/>: the sun west of south, else east): its AC
+/// over its productive rows was <paramref name="PerformanceIndex"/> of what the model expected from its weather, against
+/// <paramref name="ReferenceIndex"/> on a typical morning or afternoon.</summary>
+public sealed record ScreenedDay(DateTimeOffset FirstRowTime, bool Afternoon, double PerformanceIndex, double ReferenceIndex);
+
+/// <summary>
+/// Finds the mornings and afternoons of a history that the weather cannot explain: snow on the modules, an outage or a
+/// curtailment the inverter did not report as FAULT. They are not the system's response to the weather, and a few of them
+/// in a short history pull the site's gain down for good (NREL RSF II, 2–3 January 2022: 73–75 % of a clean day under
+/// partial snow all day; SERF West, 2 January: snow until 10:00, a clean afternoon).
+/// </summary>
+/// <remarks>
+/// A half-day's performance index is its measured AC over the model's AC, summed over its rows where the model expects at
+/// least <see cref="MinimumLoad"/> of the rating. Mornings are compared with mornings and afternoons with afternoons, so
+/// that a tree shading every morning, which a first fit may not have learnt yet, takes the same share of each. The
+/// reference is the 80th percentile of their indices (snow and outages only take power away, so the better half-days are
+/// the clean ones; the best one in a history under five days); a half-day below <see cref="Threshold"/> × its reference is
+/// left out. A half-day is judged on at least <see cref="MinimumRows"/> productive rows, and a kind with fewer than two
+/// judged half-days is not screened.
+/// </remarks>
+public static class DayScreen
+{
+    public const double Threshold = 0.8;
+    public const float MinimumLoad = 0.05f;
+    public const int MinimumRows = 4;
+
+    /// <summary>The <paramref name="rows"/> (ascending, daylight) of the half-days kept, and the half-days left out.</summary>
+    public static (int[] Kept, ScreenedDay[] Dropped) Screen(ChainModel model, ChainFeatureSet data, int[] rows)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(rows);
+        var ac = new float[data.Rows];
+        model.Predict(data.X, ac, [], [], []);
+        var day = DayNumbers(data);
+        // half-day key: 2·day, +1 for the afternoon (sun in the western half of the sky)
+        int Half(int r) => (2 * day[r]) + (Math.Sin(data.SunAzimuthDeg[r] * Math.PI / 180) < 0 ? 1 : 0);
+        var sums = new Dictionary<int, (double Measured, double Expected, int Count, int First)>();
+        foreach (var r in rows)
+        {
+            var y = data.Y[r, ChainColumns.LabelAc];
+            if (float.IsNaN(y) || ac[r] < MinimumLoad)
+            {
+                continue;
+            }
+            var s = sums.GetValueOrDefault(Half(r), (0, 0, 0, r));
+            sums[Half(r)] = (s.Measured + y, s.Expected + ac[r], s.Count + 1, s.First);
+        }
+        var dropped = new Dictionary<int, ScreenedDay>();
+        foreach (var afternoon in new[] { false, true })
+        {
+            var judged = sums.Where(kv => kv.Value.Count >= MinimumRows && (kv.Key % 2 == 1) == afternoon)
+                .Select(kv => (kv.Key, Index: kv.Value.Measured / kv.Value.Expected, kv.Value.First)).ToArray();
+            if (judged.Length < 2)
+            {
+                continue;
+            }
+            var reference = Reference([.. judged.Select(j => j.Index)]);
+            foreach (var j in judged.Where(j => j.Index < Threshold * reference))
+            {
+                dropped[j.Key] = new ScreenedDay(data.Times[j.First], afternoon, j.Index, reference);
+            }
+        }
+        return dropped.Count == 0 ? (rows, []) : ([.. rows.Where(r => !dropped.ContainsKey(Half(r)))], [.. dropped.Values.OrderBy(d => d.FirstRowTime)]);
+    }
+
+    /// <summary>A gap in the rows' times longer than this starts a new day (loggers that leave out the night).</summary>
+    public static readonly TimeSpan DayGap = TimeSpan.FromHours(4);
+
+    // each daylight row's day: a new day starts at every night-to-day transition and after every gap in time of over DayGap
+    private static int[] DayNumbers(ChainFeatureSet data)
+    {
+        var day = new int[data.Rows];
+        var n = 0;
+        for (var i = 0; i < data.Rows; i++)
+        {
+            if (data.IsDaylight(i) && i > 0 && (!data.IsDaylight(i - 1) || data.Times[i] - data.Times[i - 1] > DayGap))
+            {
+                n++;
+            }
+            day[i] = n;
+        }
+        return day;
+    }
+
+    // the 80th percentile's day (the best day of a history under five days): snow and outages only take power away, and in a
+    // short winter history more than half the days may have them
+    private static double Reference(double[] indices)
+    {
+        Array.Sort(indices);
+        return indices[Math.Min(indices.Length - 1, (int)(0.8 * indices.Length))];
+    }
+}
