@@ -18,16 +18,20 @@ public sealed record ScreenedDay(DateTimeOffset FirstRowTime, bool Afternoon, do
 /// A half-day's performance index is its measured AC over the model's AC, summed over its rows where the model expects at
 /// least <see cref="MinimumLoad"/> of the rating. Mornings are compared with mornings and afternoons with afternoons, so
 /// that a tree shading every morning, which a first fit may not have learnt yet, takes the same share of each. The
-/// reference is the 80th percentile of their indices (snow and outages only take power away, so the better half-days are
-/// the clean ones; the best one in a history under five days); a half-day below <see cref="Threshold"/> × its reference is
-/// left out. A half-day is judged on at least <see cref="MinimumRows"/> productive rows, and a kind with fewer than two
-/// judged half-days is not screened.
+/// reference is the 80th percentile of their indices within <see cref="NeighbourDays"/> days (snow and outages only take
+/// power away, so the better half-days are the clean ones; the best one among under five); a half-day below
+/// <see cref="Threshold"/> × its reference is left out. A half-day is judged on at least <see cref="MinimumRows"/> productive
+/// rows, against at least one other.
 /// </remarks>
 public static class DayScreen
 {
     public const double Threshold = 0.8;
     public const float MinimumLoad = 0.05f;
     public const int MinimumRows = 4;
+
+    /// <summary>A half-day is compared with those of the same kind at most this many days away: shade the first fit has not
+    /// learnt changes with the season (a winter sun behind a tree), snow and outages come from one day to the next.</summary>
+    public const int NeighbourDays = 7;
 
     /// <summary>The <paramref name="rows"/> (ascending, daylight) of the half-days kept, and the half-days left out.</summary>
     public static (int[] Kept, ScreenedDay[] Dropped) Screen(ChainModel model, ChainFeatureSet data, int[] rows)
@@ -56,14 +60,14 @@ public static class DayScreen
         {
             var judged = sums.Where(kv => kv.Value.Count >= MinimumRows && (kv.Key % 2 == 1) == afternoon)
                 .Select(kv => (kv.Key, Index: kv.Value.Measured / kv.Value.Expected, kv.Value.First)).ToArray();
-            if (judged.Length < 2)
+            foreach (var j in judged)
             {
-                continue;
-            }
-            var reference = Reference([.. judged.Select(j => j.Index)]);
-            foreach (var j in judged.Where(j => j.Index < Threshold * reference))
-            {
-                dropped[j.Key] = new ScreenedDay(data.Times[j.First], afternoon, j.Index, reference);
+                var near = judged.Where(k => Math.Abs((k.Key / 2) - (j.Key / 2)) <= NeighbourDays).Select(k => k.Index).ToArray();
+                var reference = near.Length >= 2 ? Reference(near) : double.NaN;
+                if (j.Index < Threshold * reference)
+                {
+                    dropped[j.Key] = new ScreenedDay(data.Times[j.First], afternoon, j.Index, reference);
+                }
             }
         }
         return dropped.Count == 0 ? (rows, []) : ([.. rows.Where(r => !dropped.ContainsKey(Half(r)))], [.. dropped.Values.OrderBy(d => d.FirstRowTime)]);

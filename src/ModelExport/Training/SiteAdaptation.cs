@@ -49,34 +49,38 @@ public static class SiteAdaptation
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
-        ChainModel Fresh() => new(foundation.Nets.Clone(), foundation.Sites.Mean()) { HuberDelta = options.HuberDelta };
-        var model = Fresh();
         var rows = ChainTraining.TrainableRows(data.X, data.Y);
         var epochs = options.EpochsFor(rows.Length, options.SampleBudget);
         var epochs1 = options.TuneNets ? epochs * 2 / 3 : epochs;
         var edges = options.TuneNets && options.EdgeUnits > 0 && !data.PoaInput;
-        TrainingSummary Stage1(IProgress<double>? report) => ChainTraining.Train(model, data.X, data.Y, rows, new GroupedAdam((model.Sites.Parameters, 0.03f)),
-            new TrainingOptions(epochs1, options.BatchSize, 0.03f, options.Threads, options.Seed), report, cancellationToken);
-        var s1 = Stage1(Scaled(progress, 0, options.TuneNets ? 0.5 : 1));
+        // stage 1, the site parameters from the fleet mean; stage 2, the shading field and module nets as well
+        (ChainModel, TrainingSummary) SmoothStages(IProgress<double>? report)
+        {
+            var m = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean()) { HuberDelta = options.HuberDelta };
+            var s1 = ChainTraining.Train(m, data.X, data.Y, rows, new GroupedAdam((m.Sites.Parameters, 0.03f)),
+                new TrainingOptions(epochs1, options.BatchSize, 0.03f, options.Threads, options.Seed), Scaled(report, 0, options.TuneNets ? 0.5 : 1), cancellationToken);
+            if (!options.TuneNets)
+            {
+                return (m, s1);
+            }
+            var stage2 = new GroupedAdam((m.Sites.Parameters, 0.01f), (m.Nets.Shading.Parameters, options.ShadingLearningRate), (m.Nets.Module.Parameters, 3e-4f));
+            var s2 = ChainTraining.Train(m, data.X, data.Y, rows, stage2,
+                new TrainingOptions(epochs - epochs1, options.BatchSize, 1e-3f, options.Threads, options.Seed + 1), Scaled(report, 0.5, 1), cancellationToken);
+            return (m, s2 with { Epochs = epochs, Steps = s1.Steps + s2.Steps, FirstEpochLoss = s1.FirstEpochLoss, Seconds = s1.Seconds + s2.Seconds });
+        }
+        var (model, total) = SmoothStages(Scaled(progress, 0, edges ? 0.75 : 1));
         if (options.ScreenDays)
         {
-            // the first fit judges the days; when some are left out, the site parameters start again from the fleet mean
+            // the fit judges the half-days (the shade that recurs every day already learnt); when some are left out, the
+            // smooth stages run again without them
             var (kept, dropped) = DayScreen.Screen(model, data, rows);
             if (dropped.Length > 0)
             {
                 rows = kept;
-                model = Fresh();
-                s1 = Stage1(null) with { ScreenedDays = dropped };
+                (model, total) = SmoothStages(null);
+                total = total with { ScreenedDays = dropped };
             }
         }
-        if (!options.TuneNets)
-        {
-            return (model, s1);
-        }
-        var stage2 = new GroupedAdam((model.Sites.Parameters, 0.01f), (model.Nets.Shading.Parameters, options.ShadingLearningRate), (model.Nets.Module.Parameters, 3e-4f));
-        var s2 = ChainTraining.Train(model, data.X, data.Y, rows, stage2,
-            new TrainingOptions(epochs - epochs1, options.BatchSize, 1e-3f, options.Threads, options.Seed + 1), Scaled(progress, 0.5, edges ? 0.75 : 1), cancellationToken);
-        var total = s2 with { Epochs = epochs, Steps = s1.Steps + s2.Steps, FirstEpochLoss = s1.FirstEpochLoss, Seconds = s1.Seconds + s2.Seconds, ScreenedDays = s1.ScreenedDays };
         if (!edges)
         {
             return (model, total);
