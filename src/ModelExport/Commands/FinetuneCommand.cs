@@ -52,7 +52,7 @@ public sealed class FinetuneCommand : ICliCommand
             zeroShot ? $"zero-shot from {basePath} (fleet-mean site parameters)" : $"fine-tuned from {basePath} on {historyPath}", poaInput);
         File.Copy(sitePath, Path.Combine(output, ChainBundle.SiteFile), overwrite: true);
         ChainBundle.WriteOnnx(output, model, site.DcCapacityW, site.Inverter.AcCapacityW, site.Name);
-        foreach (var day in summary?.ScreenedDays ?? [])
+        foreach (var day in summary?.ScreenedHalfDays ?? [])
         {
             var half = day.Afternoon ? "afternoon" : "morning";
             context.Out.WriteLine($"left out the {half} of {day.FirstRowTime:yyyy-MM-dd}: {Math.Max(0, day.PerformanceIndex):P0} of the expected AC against {day.ReferenceIndex:P0} on a typical {half} (snow, outage or curtailment?)");

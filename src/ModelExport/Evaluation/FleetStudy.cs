@@ -44,7 +44,7 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
     public double RollingBoundRmseW { get; init; } = double.NaN;
 
     /// <summary>Days of the headline history that fine-tuning left out (<see cref="DayScreen"/>).</summary>
-    public int ScreenedDays { get; init; }
+    public int ScreenedHalfDays { get; init; }
 }
 
 /// <summary>How <see cref="FleetStudy.RunSite"/> fine-tunes and scores one site.</summary>
@@ -116,7 +116,7 @@ public static class FleetStudy
             if (d == headlineDays)
             {
                 fineRmse = series.Model.RmseW;
-                screened = tuning.ScreenedDays.Count;
+                screened = tuning.ScreenedHalfDays.Count;
                 pvRmse = series.PvWatts.RmseW;
                 double Rmse(double[] acW) => ErrorMetrics.Compute(acW, measured, series.Scored, all.DcCapacityW).RmseW;
                 floor = Rmse(trueAc);
@@ -169,7 +169,7 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound, ScreenedDays = screened };
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound, ScreenedHalfDays = screened };
     }
 
     private static Shared.Weather.WeatherSeries Weather(ChainFeatureSet set, FleetSite fs) =>

@@ -13,7 +13,7 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, float LearningRa
 public sealed record TrainingSummary(int Rows, int Epochs, int Steps, double FirstEpochLoss, double FinalLoss, double Seconds, double SamplesPerSecond)
 {
     /// <summary>Days of the history left out because the weather could not explain them (<see cref="DayScreen"/>).</summary>
-    public IReadOnlyList<ScreenedDay> ScreenedDays { get; init; } = [];
+    public IReadOnlyList<ScreenedHalfDay> ScreenedHalfDays { get; init; } = [];
 }
 
 /// <summary>Adam on several parameter groups with their own learning rates (e.g. site parameters fast, shared nets slow).</summary>

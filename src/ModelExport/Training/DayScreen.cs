@@ -3,10 +3,10 @@ using PvEdge.Shared.Learning.Chain;
 
 namespace PvEdge.ModelExport.Training;
 
-/// <summary>Half a day of history left out of fine-tuning (<paramref name="Afternoon"/>: the sun west of south, else east): its AC
+/// <summary>Half a day of history left out of fine-tuning (<paramref name="Afternoon"/>: the sun in the western half of the sky, else the eastern): its AC
 /// over its productive rows was <paramref name="PerformanceIndex"/> of what the model expected from its weather, against
 /// <paramref name="ReferenceIndex"/> on a typical morning or afternoon.</summary>
-public sealed record ScreenedDay(DateTimeOffset FirstRowTime, bool Afternoon, double PerformanceIndex, double ReferenceIndex);
+public sealed record ScreenedHalfDay(DateTimeOffset FirstRowTime, bool Afternoon, double PerformanceIndex, double ReferenceIndex);
 
 /// <summary>
 /// Finds the mornings and afternoons of a history that the weather cannot explain: snow on the modules, an outage or a
@@ -17,9 +17,9 @@ public sealed record ScreenedDay(DateTimeOffset FirstRowTime, bool Afternoon, do
 /// <remarks>
 /// A half-day's performance index is its measured AC over the model's AC, summed over its rows where the model expects at
 /// least <see cref="MinimumLoad"/> of the rating. Mornings are compared with mornings and afternoons with afternoons, so
-/// that a tree shading every morning, which a first fit may not have learnt yet, takes the same share of each. The
+/// that a tree shading every morning takes the same share of each even where the fit has not learnt it. The
 /// reference is the 80th percentile of their indices within <see cref="NeighbourDays"/> days (snow and outages only take
-/// power away, so the better half-days are the clean ones; the best one among under five); a half-day below
+/// power away, so the better half-days are the clean ones; the best one when there are under five); a half-day below
 /// <see cref="Threshold"/> × its reference is left out. A half-day is judged on at least <see cref="MinimumRows"/> productive
 /// rows, against at least one other.
 /// </remarks>
@@ -34,7 +34,7 @@ public static class DayScreen
     public const int NeighbourDays = 7;
 
     /// <summary>The <paramref name="rows"/> (ascending, daylight) of the half-days kept, and the half-days left out.</summary>
-    public static (int[] Kept, ScreenedDay[] Dropped) Screen(ChainModel model, ChainFeatureSet data, int[] rows)
+    public static (int[] Kept, ScreenedHalfDay[] Dropped) Screen(ChainModel model, ChainFeatureSet data, int[] rows)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -55,7 +55,7 @@ public static class DayScreen
             var s = sums.GetValueOrDefault(Half(r), (0, 0, 0, r));
             sums[Half(r)] = (s.Measured + y, s.Expected + ac[r], s.Count + 1, s.First);
         }
-        var dropped = new Dictionary<int, ScreenedDay>();
+        var dropped = new Dictionary<int, ScreenedHalfDay>();
         foreach (var afternoon in new[] { false, true })
         {
             var judged = sums.Where(kv => kv.Value.Count >= MinimumRows && (kv.Key % 2 == 1) == afternoon)
@@ -66,7 +66,7 @@ public static class DayScreen
                 var reference = near.Length >= 2 ? Reference(near) : double.NaN;
                 if (j.Index < Threshold * reference)
                 {
-                    dropped[j.Key] = new ScreenedDay(data.Times[j.First], afternoon, j.Index, reference);
+                    dropped[j.Key] = new ScreenedHalfDay(data.Times[j.First], afternoon, j.Index, reference);
                 }
             }
         }

@@ -78,7 +78,7 @@ public static class SiteAdaptation
             {
                 rows = kept;
                 (model, total) = SmoothStages(null);
-                total = total with { ScreenedDays = dropped };
+                total = total with { ScreenedHalfDays = dropped };
             }
         }
         if (!edges)

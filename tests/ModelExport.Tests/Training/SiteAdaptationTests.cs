@@ -139,10 +139,10 @@ public sealed class SiteAdaptationTests
         var (screened, summary) = SiteAdaptation.FineTune(foundation, history, options);
         var (unscreened, plain) = SiteAdaptation.FineTune(foundation, history, options with { ScreenDays = false });
 
-        Assert.Equal(BothHalves(history), summary.ScreenedDays.Select(s => (s.FirstRowTime.Date, s.Afternoon)));
-        Assert.All(summary.ScreenedDays, s => Assert.True(s.PerformanceIndex < DayScreen.Threshold * s.ReferenceIndex, $"{s}"));
+        Assert.Equal(BothHalves(history), summary.ScreenedHalfDays.Select(s => (s.FirstRowTime.Date, s.Afternoon)));
+        Assert.All(summary.ScreenedHalfDays, s => Assert.True(s.PerformanceIndex < DayScreen.Threshold * s.ReferenceIndex, $"{s}"));
         Assert.Equal((Days - BadDays.Length) * PerDay, summary.Rows);
-        Assert.Empty(plain.ScreenedDays);
+        Assert.Empty(plain.ScreenedHalfDays);
         var kept = CleanDaysRmse(screened, clean);
         var pulled = CleanDaysRmse(unscreened, clean);
         Assert.True(kept < pulled / 2, $"AC RMSE on the clean days' open sky {kept:F4} of the rating with the bad days left out vs {pulled:F4} with them");
