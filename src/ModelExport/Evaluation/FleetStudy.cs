@@ -43,7 +43,7 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
     /// window from the days before it); NaN when not computed.</summary>
     public double RollingBoundRmseW { get; init; } = double.NaN;
 
-    /// <summary>Days of the headline history that fine-tuning left out (<see cref="DayScreen"/>).</summary>
+    /// <summary>Mornings and afternoons of the headline history that fine-tuning left out (<see cref="DayScreen"/>).</summary>
     public int ScreenedHalfDays { get; init; }
 }
 

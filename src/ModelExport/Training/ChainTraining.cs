@@ -12,7 +12,7 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, float LearningRa
 /// <summary>What a run did.</summary>
 public sealed record TrainingSummary(int Rows, int Epochs, int Steps, double FirstEpochLoss, double FinalLoss, double Seconds, double SamplesPerSecond)
 {
-    /// <summary>Days of the history left out because the weather could not explain them (<see cref="DayScreen"/>).</summary>
+    /// <summary>Mornings and afternoons of the history left out because the weather could not explain them (<see cref="DayScreen"/>).</summary>
     public IReadOnlyList<ScreenedHalfDay> ScreenedHalfDays { get; init; } = [];
 }
 

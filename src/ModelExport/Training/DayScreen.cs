@@ -33,6 +33,9 @@ public static class DayScreen
     /// learnt changes with the season (a winter sun behind a tree), snow and outages come from one day to the next.</summary>
     public const int NeighbourDays = 7;
 
+    /// <summary>A gap in the rows' times longer than this starts a new day (loggers that leave out the night).</summary>
+    public static readonly TimeSpan DayGap = TimeSpan.FromHours(4);
+
     /// <summary>The <paramref name="rows"/> (ascending, daylight) of the half-days kept, and the half-days left out.</summary>
     public static (int[] Kept, ScreenedHalfDay[] Dropped) Screen(ChainModel model, ChainFeatureSet data, int[] rows)
     {
@@ -72,9 +75,6 @@ public static class DayScreen
         }
         return dropped.Count == 0 ? (rows, []) : ([.. rows.Where(r => !dropped.ContainsKey(Half(r)))], [.. dropped.Values.OrderBy(d => d.FirstRowTime)]);
     }
-
-    /// <summary>A gap in the rows' times longer than this starts a new day (loggers that leave out the night).</summary>
-    public static readonly TimeSpan DayGap = TimeSpan.FromHours(4);
 
     // each daylight row's day: a new day starts at every night-to-day transition and after every gap in time of over DayGap
     private static int[] DayNumbers(ChainFeatureSet data)

@@ -14,7 +14,7 @@ namespace PvEdge.ModelExport.Training;
 /// <param name="EdgeLearningRate">learning rate of the shading field in the third stage</param>
 /// <param name="EdgeGradientLeak">the third stage's <see cref="ChainModel.ShadingGradientLeak"/></param>
 /// <param name="TeacherWeight">weight of the third stage's anchor to the second stage's field above the sky the history saw</param>
-/// <param name="ScreenDays">leave out the days the weather cannot explain (<see cref="DayScreen"/>: snow, outages)</param>
+/// <param name="ScreenDays">leave out the mornings and afternoons the weather cannot explain (<see cref="DayScreen"/>: snow, outages)</param>
 public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
     float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f,
     bool ScreenDays = true)
@@ -42,7 +42,9 @@ public static class SiteAdaptation
     /// units and a gradient leak through the sigmoid fit such obstacles, and a weak anchor to the second stage's field above the
     /// seen sky (the pretrained family's extrapolation) keeps the new edges from carrying the fit far into sky the history never
     /// saw while letting them run on a few degrees (with no anchor the held-out ratio to the noise floor was 1.83–2.28 over three
-    /// seeds, weight 0.03 gave 1.69–1.73, 1e-3 1.60–1.65). The foundation is not modified.</summary>
+    /// seeds, weight 0.03 gave 1.69–1.73, 1e-3 1.60–1.65). With <see cref="AdaptationOptions.ScreenDays"/>, the first two stages'
+    /// fit judges each morning and afternoon (<see cref="DayScreen"/>); when some are left out (snow, outages), the two stages run
+    /// again without them. The foundation is not modified.</summary>
     public static (ChainModel Model, TrainingSummary Summary) FineTune(ChainModel foundation, ChainFeatureSet data, AdaptationOptions options,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
