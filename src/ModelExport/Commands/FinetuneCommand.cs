@@ -14,7 +14,8 @@ public sealed class FinetuneCommand : ICliCommand
 
     public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1] [--poa-input] [--zero-shot] [--huber 0] [--edge-units 16] [--keep-all-days]  adapts the foundation chain to one site's history " +
         "(--poa-input: the measured poa_wm2 drives the module, N1 bypassed; the default when the history has POA and no GHI. --zero-shot: no training, the fleet-mean site; any history length. --huber D: robust loss, D in fractions of the AC rating, for real telemetry. --edge-units N: sharp units added to the shading field in a third stage, 0 = none. " +
-        "Mornings and afternoons producing under 80 % of what a first fit expects from their weather, against a typical one (snow, outages), are left out and named; --keep-all-days keeps them)";
+        "Mornings and afternoons producing under 80 % (the site's POA drives the model) or 50 % (weather through N1, which may be off for hours) of what a first fit expects, " +
+        "against a typical one (snow, outages), are left out and named; --keep-all-days keeps them)";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {

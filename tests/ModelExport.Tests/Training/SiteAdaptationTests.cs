@@ -130,17 +130,17 @@ public sealed class SiteAdaptationTests
     }
 
     [Fact]
-    public void FineTune_SnowAndOutageDays_LeftOutAndTheFitFollowsTheCleanDays()
+    public void FineTune_SnowAndOutageDaysUnderThePoaSensor_LeftOutAndTheFitFollowsTheCleanDays()
     {
         var (foundation, clean) = NarrowChimney();
-        var history = WithBadDays(clean);
+        var history = WithBadDays(clean) with { PoaInput = true };
         var options = new AdaptationOptions(Epochs: 40, EdgeUnits: 0);
 
         var (screened, summary) = SiteAdaptation.FineTune(foundation, history, options);
         var (unscreened, plain) = SiteAdaptation.FineTune(foundation, history, options with { ScreenDays = false });
 
         Assert.Equal(BothHalves(history), summary.ScreenedHalfDays.Select(s => (s.FirstRowTime.Date, s.Afternoon)));
-        Assert.All(summary.ScreenedHalfDays, s => Assert.True(s.PerformanceIndex < DayScreen.Threshold * s.ReferenceIndex, $"{s}"));
+        Assert.All(summary.ScreenedHalfDays, s => Assert.True(s.PerformanceIndex < DayScreen.SensorThreshold * s.ReferenceIndex, $"{s}"));
         Assert.Equal((Days - BadDays.Length) * PerDay, summary.Rows);
         Assert.Empty(plain.ScreenedHalfDays);
         var kept = CleanDaysRmse(screened, clean);
@@ -169,9 +169,23 @@ public sealed class SiteAdaptationTests
         var model = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean());
         var history = WithBadDays(clean);
 
-        var (_, dropped) = DayScreen.Screen(model, history, ChainTraining.TrainableRows(history.X, history.Y));
+        var (_, dropped) = DayScreen.Screen(model, history, ChainTraining.TrainableRows(history.X, history.Y), DayScreen.SensorThreshold);
 
         // the synthetic history has no night rows: its days are told apart by the 12-hour gaps between them
         Assert.Equal(BothHalves(history), dropped.Select(s => (s.FirstRowTime.Date, s.Afternoon)));
+    }
+
+    [Fact]
+    public void FineTune_SnowDaysUnderWeatherFromElsewhere_OnlyTheOutageLeftOut()
+    {
+        // weather through N1 may be 15 % off for hours: a day at 60 % may be the weather's error, a day at 0 % cannot be
+        var (foundation, clean) = NarrowChimney();
+        var history = WithBadDays(clean);
+
+        var (_, summary) = SiteAdaptation.FineTune(foundation, history, new AdaptationOptions(Epochs: 40, EdgeUnits: 0));
+
+        var outage = history.Times[BadDays[^1] * PerDay].Date;
+        Assert.Equal([(outage, false), (outage, true)], summary.ScreenedHalfDays.Select(s => (s.FirstRowTime.Date, s.Afternoon)));
+        Assert.All(summary.ScreenedHalfDays, s => Assert.True(s.PerformanceIndex < DayScreen.WeatherThreshold * s.ReferenceIndex, $"{s}"));
     }
 }
