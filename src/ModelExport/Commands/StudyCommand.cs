@@ -14,7 +14,7 @@ public sealed class StudyCommand : ICliCommand
 {
     public string Name => "study";
 
-    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--edge-units 16] [--seed 1] [--rolling N] [--test-start 90] [--bound 64] [--only ID,ID] [--dump DIR] [--out F]  held-out fleet evaluation and sample efficiency";
+    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--edge-units 16] [--seed 1] [--rolling N] [--test-start 90] [--bound 64] [--weather-error 0] [--only ID,ID] [--dump DIR] [--out F]  held-out fleet evaluation and sample efficiency";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -35,6 +35,7 @@ public sealed class StudyCommand : ICliCommand
         var onlyText = args.Optional("only");
         var rollingDays = args.Int("rolling", 0, 0, FleetStudy.TestDays);
         var boundSamples = args.Int("bound", 64, 0, 4096);
+        var weatherError = args.Double("weather-error", 0, 0, 1);
         args.RejectUnknown();
         var efficiency = effText is null ? Array.Empty<int>() : effText.Split(',').Select(s =>
             int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= 2 && v <= testStart
@@ -50,7 +51,7 @@ public sealed class StudyCommand : ICliCommand
             throw new InputException($"option --test-start: the fleet in {data} has {manifest.Days} days; a test window from day {testStart} needs {testStart + FleetStudy.TestDays}");
         }
         var (foundation, _) = ChainBundle.Load(basePath);
-        var study = new StudyOptions(days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation, dump, rollingDays, testStart, boundSamples);
+        var study = new StudyOptions(days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation, dump, rollingDays, testStart, boundSamples, weatherError);
         var only = onlyText is null ? null : onlyText.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
             ? v : throw new InputException($"option --only: expected site ids separated by commas, got '{s}'")).ToHashSet();
         var sites = manifest.Sites.Where(s => only is null || only.Contains(s.Id)).Take(maxSites).ToArray();
@@ -64,7 +65,7 @@ public sealed class StudyCommand : ICliCommand
                 bar.Report(Interlocked.Increment(ref done) / (double)sites.Length);
             });
         }
-        var summary = Summarise(results, days, efficiency, rollingDays, testStart);
+        var summary = Summarise(results, days, efficiency, rollingDays, testStart, weatherError);
         File.WriteAllText(output, JsonSerializer.Serialize(new { summary, sites = results }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         context.Out.Write(summary.Text);
         if (efficiency.Length > 0)
@@ -86,6 +87,9 @@ public sealed class StudyCommand : ICliCommand
         public double RollingRatioToNoiseFloor { get; init; } = double.NaN;
 
         public int TestStartDay { get; init; } = FleetStudy.DefaultTestStartDay;
+
+        /// <summary>σ of the satellite-like GHI error the model and PVWatts saw (<see cref="SatelliteWeather"/>); 0 = exact weather.</summary>
+        public double WeatherErrorSigma { get; init; }
 
         /// <summary>The <see cref="InformationBound"/> oracle's pooled nRMSE over the noise floor; NaN when not computed.</summary>
         public double BoundRatioToNoiseFloor { get; init; } = double.NaN;
@@ -111,7 +115,8 @@ public sealed class StudyCommand : ICliCommand
         return list.Count == 0 ? double.NaN : 100 * Math.Sqrt(list.Average(v => (v.Rmse / v.Cap) * (v.Rmse / v.Cap)));
     }
 
-    internal static StudySummary Summarise(SiteStudyResult[] results, int days, int[] efficiency, int rollingDays = 0, int testStartDay = FleetStudy.DefaultTestStartDay)
+    internal static StudySummary Summarise(SiteStudyResult[] results, int days, int[] efficiency, int rollingDays = 0, int testStartDay = FleetStudy.DefaultTestStartDay,
+        double weatherErrorSigma = 0)
     {
         var fine = Pooled(results.Select(r => (r.FineTunedRmseW, r.DcCapacityW)));
         var floor = Pooled(results.Select(r => (r.NoiseFloorRmseW, r.DcCapacityW)));
@@ -141,6 +146,10 @@ public sealed class StudyCommand : ICliCommand
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
         sb.AppendLine(ci, $"held-out sites: {results.Length} ({shaded.Length} shaded); fine-tuned on {days} days, tested on days {testStartDay}-{testStartDay + FleetStudy.TestDays}");
+        if (weatherErrorSigma > 0)
+        {
+            sb.AppendLine(ci, $"weather as from a satellite: GHI off by an error of σ {weatherErrorSigma:P0} correlated {SatelliteWeather.HourlyCorrelation} from hour to hour, no DNI or DHI (Erbs); the information bound keeps the exact weather");
+        }
         sb.AppendLine(ci, $"daylight nRMSE fine-tuned {fine:F2} %, noise floor {floor:F2} %, ratio {fine / floor:F2} (target <= 1.25)");
         var bound = Pooled(results.Select(r => (r.BoundRmseW, r.DcCapacityW)));
         if (double.IsFinite(bound))
@@ -184,6 +193,7 @@ public sealed class StudyCommand : ICliCommand
             RollingDays = rollingDays,
             RollingRatioToNoiseFloor = rollingRatio,
             TestStartDay = testStartDay,
+            WeatherErrorSigma = weatherErrorSigma,
             BoundRatioToNoiseFloor = bound / floor,
         };
     }

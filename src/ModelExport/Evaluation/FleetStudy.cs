@@ -53,8 +53,11 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
 /// <param name="Scratch">also train from scratch on each efficiency length</param>
 /// <param name="TestStartDay">first day of the 30-day test window, counted from the fleet's first day</param>
 /// <param name="BoundSamples">posterior draws of the <see cref="InformationBound"/> oracle (0: not computed)</param>
+/// <param name="WeatherErrorSigma">above 0, the model and PVWatts see the weather as from a satellite
+/// (<see cref="SatelliteWeather.Degrade"/>: GHI with this hourly error, no DNI or DHI); the oracle keeps the exact weather</param>
 public sealed record StudyOptions(int HeadlineDays, IReadOnlyList<int> EfficiencyDays, bool Scratch, int Epochs, bool TuneNets = true,
-    AdaptationOptions? Adaptation = null, string? DumpFolder = null, int RollingDays = 0, int TestStartDay = FleetStudy.DefaultTestStartDay, int BoundSamples = 0);
+    AdaptationOptions? Adaptation = null, string? DumpFolder = null, int RollingDays = 0, int TestStartDay = FleetStudy.DefaultTestStartDay, int BoundSamples = 0,
+    double WeatherErrorSigma = 0);
 
 /// <summary>Fine-tuned and noise-floor RMSE over a part of the test window, W.</summary>
 public sealed record RmsePair(double FineTunedW, double NoiseFloorW)
@@ -80,11 +83,16 @@ public static class FleetStudy
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(study);
-        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples) = study;
+        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError) = study;
         var site = SiteLoader.Load(Path.Combine(data, fs.SiteFile));
-        var history = History.Read(Path.Combine(data, fs.HistoryFile));
+        var exactHistory = History.Read(Path.Combine(data, fs.HistoryFile));
+        var history = weatherError > 0 ? SatelliteWeather.Degrade(exactHistory, weatherError, (ulong)fs.Id) : exactHistory;
         var truth = History.Read(Path.Combine(data, fs.TruthFile), requireAc: true);
         var all = ChainFeatureSpecification.Build(site, history);
+        var exact = weatherError > 0 ? ChainFeatureSpecification.Build(site, exactHistory) : all;
+        // the oracle's weather over rows [from, to): always the exact weather
+        Shared.Weather.WeatherSeries WeatherOf(int from, int to) => Slice(exact, from, to).Weather
+            ?? throw new Shared.Cli.InputException($"{fs.HistoryFile}: no weather columns; the information bound needs them");
         var perDay = (int)Math.Round(TimeSpan.FromDays(1) / history.Step);
         if (all.Rows < (testStartDay + TestDays) * perDay)
         {
@@ -142,7 +150,8 @@ public static class FleetStudy
                         ChainEvaluation.Run(m, site, part, measured[from..to]).ModelW.CopyTo(stitched, from);
                         if (boundSamples > 0)
                         {
-                            InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(recent, fs), Weather(part, fs), boundSamples, (ulong)fs.Id).CopyTo(stitchedBound, from);
+                            InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, WeatherOf(testFrom + from - (d * perDay), testFrom + from), WeatherOf(testFrom + from, testFrom + to),
+                                boundSamples, (ulong)fs.Id).CopyTo(stitchedBound, from);
                         }
                     }
                     rolling = new(Rmse(stitched), floor);
@@ -151,8 +160,9 @@ public static class FleetStudy
                 unseen = Part(.., isUnseen);
                 if (boundSamples > 0)
                 {
-                    bound = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(train, fs), Weather(test, fs), boundSamples, (ulong)fs.Id));
-                    informed = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, Weather(train, fs), Weather(test, fs), boundSamples, (ulong)fs.Id,
+                    var (trainWeather, testWeather) = (WeatherOf(testFrom - (d * perDay), testFrom), WeatherOf(testFrom, testTo));
+                    bound = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, trainWeather, testWeather, boundSamples, (ulong)fs.Id));
+                    informed = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, trainWeather, testWeather, boundSamples, (ulong)fs.Id,
                         noiseSigmas: 1));
                 }
                 unseenFraction = isUnseen.Count(v => v) / (double)Math.Max(1, series.Scored.Count(v => v));
@@ -171,9 +181,6 @@ public static class FleetStudy
         }
         return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound, ScreenedHalfDays = screened };
     }
-
-    private static Shared.Weather.WeatherSeries Weather(ChainFeatureSet set, FleetSite fs) =>
-        set.Weather ?? throw new Shared.Cli.InputException($"{fs.HistoryFile}: no weather columns; the information bound needs them");
 
     private static void Dump(string path, ShadingScene scene, double latitudeDeg, EvaluationSeries train, double[] trainTrue, bool[]? trainSeen, EvaluationSeries test, double[] testTrue, bool[] testSeen)
     {

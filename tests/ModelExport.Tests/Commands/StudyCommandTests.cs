@@ -56,4 +56,35 @@ public sealed class StudyCommandTests : IDisposable
             Assert.InRange(bound, 0.5 * floor, site.GetProperty("FineTunedRmseW").GetDouble());
         }
     }
+
+    [Fact]
+    public async Task Study_WeatherError_PvWattsWorseAndTheBoundOnExactWeather()
+    {
+        var (fleet, model) = await FleetAndFoundation(46);
+        var exact = Path.Combine(_dir, "exact.json");
+        var satellite = Path.Combine(_dir, "satellite.json");
+        string[] common = ["study", "--base", model, "--data", fleet, "--test-start", "16", "--days", "14", "--epochs", "6", "--bound", "4"];
+
+        var a = await Run([.. common, "--out", exact]);
+        var b = await Run([.. common, "--weather-error", "0.15", "--out", satellite]);
+
+        Assert.True(a.Code == 0, a.Error);
+        Assert.True(b.Code == 0, b.Error);
+        Assert.DoesNotContain("satellite", a.Out, StringComparison.Ordinal);
+        Assert.Contains("weather as from a satellite", b.Out, StringComparison.Ordinal);
+        using var ja = JsonDocument.Parse(File.ReadAllText(exact));
+        using var jb = JsonDocument.Parse(File.ReadAllText(satellite));
+        Assert.Equal(0.15, jb.RootElement.GetProperty("summary").GetProperty("WeatherErrorSigma").GetDouble());
+        var sitesA = ja.RootElement.GetProperty("sites").EnumerateArray().ToArray();
+        var sitesB = jb.RootElement.GetProperty("sites").EnumerateArray().ToArray();
+        Assert.Equal(sitesA.Length, sitesB.Length);
+        foreach (var (x, y) in sitesA.Zip(sitesB))
+        {
+            // PVWatts is physics on the weather it is given: a 15 % GHI error shows in it; the oracle keeps the exact weather
+            Assert.True(y.GetProperty("PvWattsRmseW").GetDouble() > 1.2 * x.GetProperty("PvWattsRmseW").GetDouble(),
+                $"PVWatts RMSE {y.GetProperty("PvWattsRmseW").GetDouble():F1} W with the error vs {x.GetProperty("PvWattsRmseW").GetDouble():F1} W without");
+            Assert.Equal(x.GetProperty("BoundRmseW").GetDouble(), y.GetProperty("BoundRmseW").GetDouble(), 9);
+            Assert.Equal(x.GetProperty("NoiseFloorRmseW").GetDouble(), y.GetProperty("NoiseFloorRmseW").GetDouble(), 9);
+        }
+    }
 }
