@@ -58,6 +58,11 @@ public sealed class FinetuneCommand : ICliCommand
             var half = day.Afternoon ? "afternoon" : "morning";
             context.Out.WriteLine($"left out the {half} of {day.FirstRowTime:yyyy-MM-dd}: {Math.Max(0, day.PerformanceIndex):P0} of the expected AC against {day.ReferenceIndex:P0} on a typical {half} (snow, outage or curtailment?)");
         }
+        if (summary?.NoisyWeather is { } noisy)
+        {
+            context.Out.WriteLine($"the weather explains the history only to {noisy.ResidualOfRating:P1} of the AC rating, with errors that do not come back the next day " +
+                $"(correlation {noisy.DayToDayCorrelation:F2}): weather from a satellite or a distant station? fine-tuned lightly ({summary.Epochs} epochs, no edge stage)");
+        }
         var svf = 1 / (1 + Math.Exp(-model.Sites.SkyViewLogit.Data[0]));
         var input = poaInput ? "measured POA drives the module (N1 bypassed)" : "weather through N1";
         context.Out.WriteLine(summary is null

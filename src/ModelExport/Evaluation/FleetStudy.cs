@@ -45,6 +45,9 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
 
     /// <summary>Mornings and afternoons of the headline history that fine-tuning left out (<see cref="DayScreen"/>).</summary>
     public int ScreenedHalfDays { get; init; }
+
+    /// <summary>The headline fine-tuning judged the weather too uncertain for the full schedule (<see cref="TrainingSummary.NoisyWeather"/>).</summary>
+    public bool NoisyWeather { get; init; }
 }
 
 /// <summary>How <see cref="FleetStudy.RunSite"/> fine-tunes and scores one site.</summary>
@@ -115,6 +118,7 @@ public static class FleetStudy
         var informed = double.NaN;
         var rollingBound = double.NaN;
         var screened = 0;
+        var noisyWeather = false;
         foreach (var d in days)
         {
             var train = Slice(all, testFrom - d * perDay, testFrom);
@@ -125,6 +129,7 @@ public static class FleetStudy
             {
                 fineRmse = series.Model.RmseW;
                 screened = tuning.ScreenedHalfDays.Count;
+                noisyWeather = tuning.NoisyWeather is not null;
                 pvRmse = series.PvWatts.RmseW;
                 double Rmse(double[] acW) => ErrorMetrics.Compute(acW, measured, series.Scored, all.DcCapacityW).RmseW;
                 floor = Rmse(trueAc);
@@ -179,7 +184,7 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound, ScreenedHalfDays = screened };
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound, ScreenedHalfDays = screened, NoisyWeather = noisyWeather };
     }
 
     private static void Dump(string path, ShadingScene scene, double latitudeDeg, EvaluationSeries train, double[] trainTrue, bool[]? trainSeen, EvaluationSeries test, double[] testTrue, bool[] testSeen)

@@ -14,7 +14,14 @@ public sealed record TrainingSummary(int Rows, int Epochs, int Steps, double Fir
 {
     /// <summary>Mornings and afternoons of the history left out because the weather could not explain them (<see cref="DayScreen"/>).</summary>
     public IReadOnlyList<ScreenedHalfDay> ScreenedHalfDays { get; init; } = [];
+
+    /// <summary>Set when the weather was judged too uncertain for the full schedule (<see cref="SiteAdaptation.NoisyWeatherResidual"/>).</summary>
+    public NoisyWeatherFinding? NoisyWeather { get; init; }
 }
+
+/// <summary>Why the weather was judged too uncertain: the AC residual after the first two stages (fraction of the rating) and its
+/// correlation with the residual one day earlier at the same time of day.</summary>
+public sealed record NoisyWeatherFinding(double ResidualOfRating, double DayToDayCorrelation);
 
 /// <summary>Adam on several parameter groups with their own learning rates (e.g. site parameters fast, shared nets slow).</summary>
 public sealed class GroupedAdam : IOptimizer

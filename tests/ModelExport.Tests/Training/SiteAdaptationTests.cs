@@ -188,4 +188,35 @@ public sealed class SiteAdaptationTests
         Assert.Equal([(outage, false), (outage, true)], summary.ScreenedHalfDays.Select(s => (s.FirstRowTime.Date, s.Afternoon)));
         Assert.All(summary.ScreenedHalfDays, s => Assert.True(s.PerformanceIndex < DayScreen.WeatherThreshold * s.ReferenceIndex, $"{s}"));
     }
+
+    [Fact]
+    public void FineTune_WeatherErrorThatDoesNotRepeat_FitsLightlyWithoutEdges()
+    {
+        // the chimney history as seen through weather off by 15 % for hours at a time, independently from day to day
+        var (foundation, clean) = NarrowChimney();
+        var y = new Tensor(clean.Y.Rows, clean.Y.Cols);
+        clean.Y.Data.CopyTo(y.Data, 0);
+        var rng = new SeededRandom(9);
+        var error = 0.0;
+        for (var r = 0; r < clean.Rows; r++)
+        {
+            if (r % 4 == 0)
+            {
+                error = (0.7 * error) + (Math.Sqrt(1 - 0.49) * 0.15 * rng.NextGaussian());
+            }
+            y[r, ChainColumns.LabelAc] *= (float)(1 + error);
+        }
+        var noisy = clean with { Y = y };
+
+        var (model, summary) = SiteAdaptation.FineTune(foundation, noisy, new AdaptationOptions());
+        var (_, cleanSummary) = SiteAdaptation.FineTune(foundation, clean, new AdaptationOptions());
+
+        Assert.NotNull(summary.NoisyWeather);
+        Assert.True(summary.NoisyWeather.ResidualOfRating > SiteAdaptation.NoisyWeatherResidual, $"{summary.NoisyWeather}");
+        Assert.True(summary.NoisyWeather.DayToDayCorrelation < SiteAdaptation.NoisyWeatherRepeat, $"{summary.NoisyWeather}");
+        Assert.Equal(SiteAdaptation.NoisyWeatherEpochs, summary.Epochs);
+        Assert.Equal(ChainConfig.Default.ShadingHidden, model.Nets.Config.ShadingHidden);
+        // the chimney's residual comes back every day: shade, fitted in full
+        Assert.Null(cleanSummary.NoisyWeather);
+    }
 }
