@@ -100,7 +100,8 @@ public static class SiteAdaptation
         {
             // residuals that are large and do not come back the next day at the same hour are the weather's error, not shade:
             // fit lightly, and leave the edge stage (which chases the largest residuals) out
-            var (residual, repeat) = (AcResidualRms(model, data, rows), DayToDayCorrelation(model, data, rows));
+            var residuals = AcResiduals(model, data);
+            var (residual, repeat) = (Rms(residuals, rows), DayToDayCorrelation(residuals, data, rows));
             if (residual > NoisyWeatherResidual && repeat < NoisyWeatherRepeat)
             {
                 epochs = Math.Min(epochs, NoisyWeatherEpochs);
@@ -165,38 +166,31 @@ public static class SiteAdaptation
         return (model, summary);
     }
 
-    // root-mean-square AC residual over the labelled rows, in fractions of the AC rating
-    private static double AcResidualRms(ChainModel model, ChainFeatureSet data, int[] rows)
+    // the model's AC minus the label on every row, in fractions of the AC rating; NaN where AC is not labelled
+    private static float[] AcResiduals(ChainModel model, ChainFeatureSet data)
     {
-        var ac = new float[data.Rows];
-        model.Predict(data.X, ac, [], [], []);
-        double se = 0;
-        var n = 0;
-        foreach (var r in rows)
+        var residual = new float[data.Rows];
+        model.Predict(data.X, residual, [], [], []);
+        for (var r = 0; r < data.Rows; r++)
         {
-            var y = data.Y[r, ChainColumns.LabelAc];
-            if (!float.IsNaN(y))
-            {
-                se += (double)(ac[r] - y) * (ac[r] - y);
-                n++;
-            }
+            residual[r] -= data.Y[r, ChainColumns.LabelAc];
         }
-        return n == 0 ? 0 : Math.Sqrt(se / n);
+        return residual;
     }
 
-    // correlation of each row's AC residual with the residual one day earlier at the same time of day
-    private static double DayToDayCorrelation(ChainModel model, ChainFeatureSet data, int[] rows)
+    // root-mean-square of the residuals over the rows
+    private static double Rms(float[] residual, int[] rows)
     {
-        if (data.Rows < 2)
-        {
-            return double.NaN;
-        }
-        var perDay = (int)Math.Round(TimeSpan.FromDays(1) / (data.Times[1] - data.Times[0]));
-        var ac = new float[data.Rows];
-        model.Predict(data.X, ac, [], [], []);
-        var labelled = new HashSet<int>(rows.Where(r => !float.IsNaN(data.Y[r, ChainColumns.LabelAc])));
-        double Res(int r) => ac[r] - data.Y[r, ChainColumns.LabelAc];
-        var pairs = labelled.Where(r => labelled.Contains(r - perDay)).Select(r => (A: Res(r), B: Res(r - perDay))).ToArray();
+        var labelled = rows.Where(r => !float.IsNaN(residual[r])).ToArray();
+        return labelled.Length == 0 ? 0 : Math.Sqrt(labelled.Average(r => (double)residual[r] * residual[r]));
+    }
+
+    // correlation of each row's residual with the residual one day earlier at the same time of day (NaN under 10 such pairs)
+    private static double DayToDayCorrelation(float[] residual, ChainFeatureSet data, int[] rows)
+    {
+        var byTime = rows.Where(r => !float.IsNaN(residual[r])).ToDictionary(r => data.Times[r]);
+        var pairs = byTime.Where(kv => byTime.ContainsKey(kv.Key.AddDays(-1)))
+            .Select(kv => (A: (double)residual[kv.Value], B: (double)residual[byTime[kv.Key.AddDays(-1)]])).ToArray();
         if (pairs.Length < 10)
         {
             return double.NaN;
@@ -211,14 +205,8 @@ public static class SiteAdaptation
     // rows drawn with probability proportional to their squared AC residual under the model
     private static int[] ResidualAnchors(ChainModel model, ChainFeatureSet data, int[] rows, int count, SeededRandom rng)
     {
-        var ac = new float[data.Rows];
-        model.Predict(data.X, ac, [], [], []);
-        var weights = new double[rows.Length];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            var y = data.Y[rows[i], ChainColumns.LabelAc];
-            weights[i] = float.IsNaN(y) ? 0 : (double)(y - ac[rows[i]]) * (y - ac[rows[i]]);
-        }
+        var residual = AcResiduals(model, data);
+        var weights = rows.Select(r => float.IsNaN(residual[r]) ? 0 : (double)residual[r] * residual[r]).ToArray();
         var total = weights.Sum();
         var anchors = new int[count];
         for (var j = 0; j < count; j++)
