@@ -92,8 +92,8 @@ public static class FleetStudy
         var history = weatherError > 0 ? SatelliteWeather.Degrade(exactHistory, weatherError, (ulong)fs.Id) : exactHistory;
         var truth = History.Read(Path.Combine(data, fs.TruthFile), requireAc: true);
         var all = ChainFeatureSpecification.Build(site, history);
-        var exact = weatherError > 0 ? ChainFeatureSpecification.Build(site, exactHistory) : all;
-        // the oracle's weather over rows [from, to): always the exact weather
+        // the oracle's weather over rows [from, to): always the exact weather (built again only for the oracle)
+        var exact = weatherError > 0 && boundSamples > 0 ? ChainFeatureSpecification.Build(site, exactHistory) : all;
         Shared.Weather.WeatherSeries WeatherOf(int from, int to) => Slice(exact, from, to).Weather
             ?? throw new Shared.Cli.InputException($"{fs.HistoryFile}: no weather columns; the information bound needs them");
         var perDay = (int)Math.Round(TimeSpan.FromDays(1) / history.Step);
@@ -121,7 +121,8 @@ public static class FleetStudy
         var noisyWeather = false;
         foreach (var d in days)
         {
-            var train = Slice(all, testFrom - d * perDay, testFrom);
+            var trainFrom = testFrom - (d * perDay);
+            var train = Slice(all, trainFrom, testFrom);
             var (model, tuning) = SiteAdaptation.FineTune(foundation, train, options);
             var series = ChainEvaluation.Run(model, site, test, measured);
             pre[d] = series.Model.RmseW;
@@ -149,13 +150,14 @@ public static class FleetStudy
                     for (var from = 0; from < stitched.Length; from += rollingDays * perDay)
                     {
                         var to = Math.Min(stitched.Length, from + (rollingDays * perDay));
-                        var recent = Slice(all, testFrom + from - (d * perDay), testFrom + from);
+                        var recentFrom = trainFrom + from;
+                        var recent = Slice(all, recentFrom, testFrom + from);
                         var part = Slice(test, from, to);
                         var (m, _) = from == 0 ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, recent, options);
                         ChainEvaluation.Run(m, site, part, measured[from..to]).ModelW.CopyTo(stitched, from);
                         if (boundSamples > 0)
                         {
-                            InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, WeatherOf(testFrom + from - (d * perDay), testFrom + from), WeatherOf(testFrom + from, testFrom + to),
+                            InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, WeatherOf(recentFrom, testFrom + from), WeatherOf(testFrom + from, testFrom + to),
                                 boundSamples, (ulong)fs.Id).CopyTo(stitchedBound, from);
                         }
                     }
@@ -165,17 +167,17 @@ public static class FleetStudy
                 unseen = Part(.., isUnseen);
                 if (boundSamples > 0)
                 {
-                    var (trainWeather, testWeather) = (WeatherOf(testFrom - (d * perDay), testFrom), WeatherOf(testFrom, testTo));
+                    var (trainWeather, testWeather) = (WeatherOf(trainFrom, testFrom), WeatherOf(testFrom, testTo));
                     bound = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, trainWeather, testWeather, boundSamples, (ulong)fs.Id));
                     informed = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, trainWeather, testWeather, boundSamples, (ulong)fs.Id,
                         noiseSigmas: 1));
                 }
                 unseenFraction = isUnseen.Count(v => v) / (double)Math.Max(1, series.Scored.Count(v => v));
-                var trainSeries = ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![(testFrom - d * perDay)..testFrom]);
+                var trainSeries = ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![trainFrom..testFrom]);
                 mae = EvaluationReport.ComputeShadingMae(trainSeries, fs.Scene, site.LatitudeDeg);
                 if (dumpFolder is not null)
                 {
-                    Dump(Path.Combine(dumpFolder, $"site_{fs.Id:D4}.csv"), fs.Scene, site.LatitudeDeg, trainSeries, truth.Column("ac_power_w")![(testFrom - d * perDay)..testFrom], null, series, trueAc, isSeen);
+                    Dump(Path.Combine(dumpFolder, $"site_{fs.Id:D4}.csv"), fs.Scene, site.LatitudeDeg, trainSeries, truth.Column("ac_power_w")![trainFrom..testFrom], null, series, trueAc, isSeen);
                 }
             }
             if (scratch && efficiencyDays.Contains(d))

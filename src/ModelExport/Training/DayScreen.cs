@@ -37,8 +37,6 @@ public static class DayScreen
     /// cannot have done is left out: an outage, snow covering the array.</summary>
     public const double WeatherThreshold = 0.5;
 
-    /// <summary><see cref="SensorThreshold"/> or <see cref="WeatherThreshold"/>, as the history's features are built.</summary>
-    public static double ThresholdFor(ChainFeatureSet data) => (data ?? throw new ArgumentNullException(nameof(data))).PoaInput ? SensorThreshold : WeatherThreshold;
     public const float MinimumLoad = 0.05f;
     public const int MinimumRows = 4;
 
@@ -48,6 +46,9 @@ public static class DayScreen
 
     /// <summary>A gap in the rows' times longer than this starts a new day (loggers that leave out the night).</summary>
     public static readonly TimeSpan DayGap = TimeSpan.FromHours(4);
+
+    /// <summary><see cref="SensorThreshold"/> or <see cref="WeatherThreshold"/>, as the history's features are built.</summary>
+    public static double ThresholdFor(ChainFeatureSet data) => (data ?? throw new ArgumentNullException(nameof(data))).PoaInput ? SensorThreshold : WeatherThreshold;
 
     /// <summary>The <paramref name="rows"/> (ascending, daylight) of the half-days kept, and the half-days left out.</summary>
     public static (int[] Kept, ScreenedHalfDay[] Dropped) Screen(ChainModel model, ChainFeatureSet data, int[] rows) => Screen(model, data, rows, ThresholdFor(data));

@@ -102,17 +102,17 @@ public sealed class SiteAdaptationTests
     // the chimney history with snow on two days (60 % of the power) and an outage on a third (no power, no FAULT state)
     private static readonly int[] BadDays = [3, 8, 11];
 
-    private static ChainFeatureSet WithBadDays(ChainFeatureSet history)
+    private static ChainFeatureSet WithBadDays(ChainFeatureSet history) =>
+        WithAcScaled(history, r => r / PerDay is var d && BadDays.Contains(d) ? (d == BadDays[^1] ? 0 : 0.6) : 1);
+
+    // a copy of the history whose AC labels are multiplied by factor(row), asked for row by row in order
+    private static ChainFeatureSet WithAcScaled(ChainFeatureSet history, Func<int, double> factor)
     {
         var y = new Tensor(history.Y.Rows, history.Y.Cols);
         history.Y.Data.CopyTo(y.Data, 0);
         for (var r = 0; r < history.Rows; r++)
         {
-            var d = r / PerDay;
-            if (BadDays.Contains(d))
-            {
-                y[r, ChainColumns.LabelAc] *= d == BadDays[^1] ? 0 : 0.6f;
-            }
+            y[r, ChainColumns.LabelAc] *= (float)factor(r);
         }
         return history with { Y = y };
     }
@@ -194,19 +194,16 @@ public sealed class SiteAdaptationTests
     {
         // the chimney history as seen through weather off by 15 % for hours at a time, independently from day to day
         var (foundation, clean) = NarrowChimney();
-        var y = new Tensor(clean.Y.Rows, clean.Y.Cols);
-        clean.Y.Data.CopyTo(y.Data, 0);
         var rng = new SeededRandom(9);
         var error = 0.0;
-        for (var r = 0; r < clean.Rows; r++)
+        var noisy = WithAcScaled(clean, r =>
         {
             if (r % 4 == 0)
             {
                 error = (0.7 * error) + (Math.Sqrt(1 - 0.49) * 0.15 * rng.NextGaussian());
             }
-            y[r, ChainColumns.LabelAc] *= (float)(1 + error);
-        }
-        var noisy = clean with { Y = y };
+            return 1 + error;
+        });
 
         var (model, summary) = SiteAdaptation.FineTune(foundation, noisy, new AdaptationOptions());
         var (_, cleanSummary) = SiteAdaptation.FineTune(foundation, clean, new AdaptationOptions());
