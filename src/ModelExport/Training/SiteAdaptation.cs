@@ -66,12 +66,12 @@ public static class SiteAdaptation
         ArgumentNullException.ThrowIfNull(options);
         var rows = ChainTraining.TrainableRows(data.X, data.Y);
         var epochs = options.EpochsFor(rows.Length, options.SampleBudget);
-        var epochs1 = options.TuneNets ? epochs * 2 / 3 : epochs;
         var edges = options.TuneNets && options.EdgeUnits > 0 && !data.PoaInput;
         // stage 1, the site parameters from the fleet mean; stage 2, the shading field and module nets as well
         (ChainModel, TrainingSummary) SmoothStages(IProgress<double>? report)
         {
             var m = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean()) { HuberDelta = options.HuberDelta };
+            var epochs1 = options.TuneNets ? epochs * 2 / 3 : epochs;
             var s1 = ChainTraining.Train(m, data.X, data.Y, rows, new GroupedAdam((m.Sites.Parameters, 0.03f)),
                 new TrainingOptions(epochs1, options.BatchSize, 0.03f, options.Threads, options.Seed), Scaled(report, 0, options.TuneNets ? 0.5 : 1), cancellationToken);
             if (!options.TuneNets)
@@ -105,7 +105,6 @@ public static class SiteAdaptation
             if (residual > NoisyWeatherResidual && repeat < NoisyWeatherRepeat)
             {
                 epochs = Math.Min(epochs, NoisyWeatherEpochs);
-                epochs1 = epochs * 2 / 3;
                 edges = false;
                 var screened = total.ScreenedHalfDays;
                 (model, total) = SmoothStages(null);
