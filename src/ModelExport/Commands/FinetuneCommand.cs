@@ -1,6 +1,7 @@
 using PvEdge.ModelExport.Training;
 using PvEdge.Shared.Cli;
 using PvEdge.Shared.Features;
+using PvEdge.Shared.Learning.Chain;
 using PvEdge.Shared.Sites;
 
 namespace PvEdge.ModelExport.Commands;
@@ -38,7 +39,7 @@ public sealed class FinetuneCommand : ICliCommand
         var site = options.LoadSite();
         var features = zeroShot ? ChainFeatureSpecification.Build(site, history, 0, poaInput) : LoadFeatures(site, history, poaInput);
         var (foundation, _) = ChainBundle.Load(basePath);
-        Training.TrainingSummary? summary = null;
+        TrainingSummary? summary = null;
         Shared.Learning.Chain.ChainModel model;
         if (zeroShot)
         {

@@ -1,3 +1,4 @@
+using PvEdge.Shared.Learning.Chain;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

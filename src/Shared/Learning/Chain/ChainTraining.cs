@@ -1,7 +1,6 @@
 using PvEdge.Shared.Learning;
-using PvEdge.Shared.Learning.Chain;
 
-namespace PvEdge.ModelExport.Training;
+namespace PvEdge.Shared.Learning.Chain;
 
 /// <summary>Hyper-parameters of one training run.</summary>
 public sealed record TrainingOptions(int Epochs, int BatchSize, float LearningRate, int Threads, ulong Seed, float WeightDecay = 0)

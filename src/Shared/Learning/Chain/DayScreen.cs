@@ -1,7 +1,6 @@
 using PvEdge.Shared.Features;
-using PvEdge.Shared.Learning.Chain;
 
-namespace PvEdge.ModelExport.Training;
+namespace PvEdge.Shared.Learning.Chain;
 
 /// <summary>Half a day of history left out of fine-tuning (<paramref name="Afternoon"/>: the sun in the western half of the sky, else the eastern): its AC
 /// over its productive rows was <paramref name="PerformanceIndex"/> of what the model expected from its weather, against

@@ -1,8 +1,7 @@
 using PvEdge.Shared.Features;
 using PvEdge.Shared.Learning;
-using PvEdge.Shared.Learning.Chain;
 
-namespace PvEdge.ModelExport.Training;
+namespace PvEdge.Shared.Learning.Chain;
 
 /// <summary>How a site model is obtained from its history.</summary>
 /// <param name="Epochs">passes over the site's daylight rows</param>
