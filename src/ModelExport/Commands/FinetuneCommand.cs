@@ -52,6 +52,7 @@ public sealed class FinetuneCommand : ICliCommand
         }
         ChainBundle.Save(output, model, "site", context.Time.GetUtcNow(), summary,
             zeroShot ? $"zero-shot from {basePath} (fleet-mean site parameters)" : $"fine-tuned from {basePath} on {historyPath}", poaInput);
+        ChainBundle.SaveFoundation(output, foundation, context.Time.GetUtcNow(), $"the fleet-mean site of {basePath}");
         File.Copy(sitePath, Path.Combine(output, ChainBundle.SiteFile), overwrite: true);
         ChainBundle.WriteOnnx(output, model, site.DcCapacityW, site.Inverter.AcCapacityW, site.Name);
         foreach (var day in summary?.ScreenedHalfDays ?? [])

@@ -56,7 +56,8 @@ public static class BundleExporter
         }
         var quantiles = historyPath is null ? null : Residuals(model, site, historyPath, info.PoaInput);
         var training = new BundleTraining(info.Kind, info.Created, info.Note, info.Training is null ? null : JsonSerializer.SerializeToElement(info.Training));
-        var (manifest, files) = BundleBuilder.Build(model, new BundleContent(siteBytes, weights, formulas, formulasJson, report, training, validation, quantiles, info.PoaInput), modelId, created);
+        var (manifest, files) = BundleBuilder.Build(model, new BundleContent(siteBytes, weights, formulas, formulasJson, report, training, validation, quantiles, info.PoaInput,
+            ChainBundle.LoadFoundation(modelFolder)), modelId, created);
         var written = BundleWriter.Write(output, manifest, files, privateKeyPath);
         return new ExportResult(written, output, privateKeyPath is not null, written.Files.Sum(f => f.Bytes));
     }

@@ -41,6 +41,10 @@ public static class ChainBundle
     public const string WeightsFileName = "chain.weights.json";
     public const string SiteFile = "site.json";
 
+    /// <summary>Folder of a site model holding the foundation it was fine-tuned from (networks, one site row at the fleet mean):
+    /// export puts it in the bundle, and the gateway fine-tunes from it again on its own recent history.</summary>
+    public const string FoundationFolder = "foundation";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public static void Save(string directory, ChainModel model, string kind, DateTimeOffset created, TrainingSummary? training, string? note = null, bool poaInput = false)
@@ -66,6 +70,17 @@ public static class ChainBundle
             File.WriteAllBytes(path, Shared.Bundle.ChainOnnx.Factor(model, f));
         }
     }
+
+    /// <summary>Saves the foundation beside a site model (<see cref="FoundationFolder"/>): its networks and the fleet-mean site row.</summary>
+    public static void SaveFoundation(string siteModelDirectory, ChainModel foundation, DateTimeOffset created, string note)
+    {
+        ArgumentNullException.ThrowIfNull(foundation);
+        Save(Path.Combine(siteModelDirectory, FoundationFolder), new ChainModel(foundation.Nets, foundation.Sites.Mean()), "foundation", created, null, note);
+    }
+
+    /// <summary>The foundation saved beside a site model, or null when the folder has none.</summary>
+    public static ChainModel? LoadFoundation(string siteModelDirectory) =>
+        File.Exists(Path.Combine(siteModelDirectory, FoundationFolder, InfoFile)) ? Load(Path.Combine(siteModelDirectory, FoundationFolder)).Model : null;
 
     public static (ChainModel Model, ChainModelInfo Info) Load(string directory)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PvEdge.Shared.Features;
+using PvEdge.Shared.Learning;
 using PvEdge.Shared.Learning.Chain;
 using PvEdge.Shared.Sites;
 
@@ -7,7 +8,8 @@ namespace PvEdge.Shared.Bundle;
 
 /// <summary>What goes into a bundle besides the model: the site file as written, the engine weights file, distilled formulas,
 /// report files (paths relative to report/), training facts, validation metrics and residual quantiles; <c>PoaInput</c> when
-/// the site model takes the measured plane-of-array irradiance (N1 bypassed).</summary>
+/// the site model takes the measured plane-of-array irradiance (N1 bypassed); <c>Foundation</c>, the one-site foundation (its
+/// networks and the fleet-mean site row) the gateway fine-tunes from again.</summary>
 public sealed record BundleContent(
     byte[] SiteJson,
     byte[] WeightsJson,
@@ -17,7 +19,8 @@ public sealed record BundleContent(
     BundleTraining Training,
     JsonElement? Validation,
     ResidualQuantiles? ResidualQuantiles,
-    bool PoaInput = false);
+    bool PoaInput = false,
+    ChainModel? Foundation = null);
 
 /// <summary>Assembles a bundle's manifest and files from a one-site <see cref="ChainModel"/>: chain.onnx, factors/*.onnx,
 /// chain.weights.json, site.json, formulas.json and report/. Write the result with <see cref="BundleWriter"/>.</summary>
@@ -42,6 +45,17 @@ public static class BundleBuilder
         {
             files[f.OnnxFile] = ChainOnnx.Factor(model, f);
         }
+        BundleFoundation? foundation = null;
+        if (content.Foundation is { } f0)
+        {
+            if (f0.Sites.Sites != 1)
+            {
+                throw new ArgumentException($"a bundle's foundation has one site row (the fleet mean); this one has {f0.Sites.Sites}", nameof(content));
+            }
+            var fc = f0.Nets.Config;
+            files[BundleFormat.FoundationWeights] = WeightsFile.ToJsonBytes(f0.Parameters);
+            foundation = new BundleFoundation(BundleFormat.FoundationWeights, fc.LatentSize, fc.ShadingHidden, fc.ModuleHidden, fc.InverterHidden, fc.InverterCurve);
+        }
         if (content.FormulasJson is not null)
         {
             files[BundleFormat.Formulas] = content.FormulasJson;
@@ -64,7 +78,7 @@ public static class BundleBuilder
             new BundleFeatures(ChainFeatureSpecification.Version, ChainFeatureSpecification.Columns),
             new BundleChain(BundleFormat.ChainOnnx, BundleFormat.ChainWeights, c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden,
                 ChainOnnx.SkyView(model), ChainOnnx.DcGain(model),
-                [new BundleOutput("poa_wm2", "W/m2"), new BundleOutput("dc_power_w", "W"), new BundleOutput("ac_power_w", "W")]) { InverterCurve = c.InverterCurve, PoaInput = content.PoaInput },
+                [new BundleOutput("poa_wm2", "W/m2"), new BundleOutput("dc_power_w", "W"), new BundleOutput("ac_power_w", "W")]) { InverterCurve = c.InverterCurve, PoaInput = content.PoaInput, Foundation = foundation },
             factors, content.Training, content.Validation, content.ResidualQuantiles, []);
         return (manifest, files);
     }

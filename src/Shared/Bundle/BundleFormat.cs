@@ -11,6 +11,7 @@ public static class BundleFormat
     public const string Signature = "manifest.sig";
     public const string ChainOnnx = "chain.onnx";
     public const string ChainWeights = "chain.weights.json";
+    public const string FoundationWeights = "foundation.weights.json";
     public const string Formulas = "formulas.json";
     public const string SiteFile = "site.json";
     public const string FactorsFolder = "factors";

@@ -64,6 +64,10 @@ public static class BundleLoader
         }
         var required = new List<string> { manifest.Chain.Onnx, manifest.Chain.Weights, manifest.Site.File };
         required.AddRange(manifest.Factors.Select(x => x.Onnx));
+        if (manifest.Chain.Foundation is { } foundation)
+        {
+            required.Add(foundation.Weights);
+        }
         foreach (var r in required.Where(r => !verified.ContainsKey(r)))
         {
             throw new InputException($"{Name(BundleFormat.Manifest)}: '{r}' is referenced but not listed in \"files\"");

@@ -70,7 +70,21 @@ public sealed record BundleChain(
     /// <c>ChainFeatureSpecification.Build(…, poaInput: true)</c>: POA in the ground column, beam and sky 0).</summary>
     [JsonPropertyName("poa_input")]
     public bool PoaInput { get; init; }
+
+    /// <summary>The foundation the site model was fine-tuned from (its networks and the fleet-mean site row), with which the gateway
+    /// fine-tunes again on its own recent history; absent in bundles written before it, or made without one.</summary>
+    [JsonPropertyName("foundation")]
+    public BundleFoundation? Foundation { get; init; }
 }
+
+/// <summary>The foundation's engine weights file (one site row: the fleet mean) and the shape of its networks.</summary>
+public sealed record BundleFoundation(
+    [property: JsonPropertyName("weights")] string Weights,
+    [property: JsonPropertyName("latent_size")] int LatentSize,
+    [property: JsonPropertyName("shading_hidden")] int ShadingHidden,
+    [property: JsonPropertyName("module_hidden")] int ModuleHidden,
+    [property: JsonPropertyName("inverter_hidden")] int InverterHidden,
+    [property: JsonPropertyName("inverter_curve")] bool InverterCurve);
 
 /// <summary>One input of a factor: physical value; the net sees (value − offset) / scale.</summary>
 public sealed record FactorInput(

@@ -25,10 +25,22 @@ public sealed record LoadedBundle(string Source, BundleManifest Manifest, Formul
     public ChainModel CreateChainModel()
     {
         var c = Manifest.Chain;
-        var model = new ChainModel(new ChainNets(new ChainConfig(c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden, c.InverterCurve), new SeededRandom(0)),
-            new SiteParameters(1, c.LatentSize));
-        var name = Path.Combine(Source, c.Weights);
-        WeightsFile.CopyInto(WeightsFile.Parse(Encoding.UTF8.GetString(File(c.Weights)), name), name, model.Parameters);
+        return Create(new ChainConfig(c.LatentSize, c.ShadingHidden, c.ModuleHidden, c.InverterHidden, c.InverterCurve), c.Weights);
+    }
+
+    /// <summary>True when the bundle carries the foundation its site model was fine-tuned from.</summary>
+    public bool HasFoundation => Manifest.Chain.Foundation is not null;
+
+    /// <summary>The foundation (its networks, one site row at the fleet mean) from foundation.weights.json; null when the bundle has none.</summary>
+    public ChainModel? CreateFoundationModel() => Manifest.Chain.Foundation is { } f
+        ? Create(new ChainConfig(f.LatentSize, f.ShadingHidden, f.ModuleHidden, f.InverterHidden, f.InverterCurve), f.Weights)
+        : null;
+
+    private ChainModel Create(ChainConfig config, string weights)
+    {
+        var model = new ChainModel(new ChainNets(config, new SeededRandom(0)), new SiteParameters(1, config.LatentSize));
+        var name = Path.Combine(Source, weights);
+        WeightsFile.CopyInto(WeightsFile.Parse(Encoding.UTF8.GetString(File(weights)), name), name, model.Parameters);
         return model;
     }
 

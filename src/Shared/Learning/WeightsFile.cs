@@ -21,7 +21,12 @@ public static class WeightsFile
         [property: JsonPropertyName("version")] int Version,
         [property: JsonPropertyName("tensors")] Entry[] Tensors);
 
-    public static void Save(string path, IEnumerable<Tensor> tensors)
+    public static void Save(string path, IEnumerable<Tensor> tensors) => File.WriteAllText(path, ToJson(tensors));
+
+    /// <summary>The file's content as UTF-8 bytes (what <see cref="Save"/> writes).</summary>
+    public static byte[] ToJsonBytes(IEnumerable<Tensor> tensors) => System.Text.Encoding.UTF8.GetBytes(ToJson(tensors));
+
+    private static string ToJson(IEnumerable<Tensor> tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var list = tensors.ToList();
@@ -31,7 +36,7 @@ public static class WeightsFile
             throw new ArgumentException($"two tensors are named '{dup.Key}'", nameof(tensors));
         }
         var doc = new Document(Format, Version, [.. list.Select(t => new Entry(t.Name, t.Rows, t.Cols, t.Data))]);
-        File.WriteAllText(path, JsonSerializer.Serialize(doc));
+        return JsonSerializer.Serialize(doc);
     }
 
     /// <summary>Reads every tensor by name. Throws <see cref="Cli.InputException"/> for a file that is not a weights file.</summary>

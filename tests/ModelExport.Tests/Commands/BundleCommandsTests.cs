@@ -94,6 +94,32 @@ public sealed class BundleCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_SiteModelWithItsFoundation_BundleCarriesTheFleetMeanFoundation()
+    {
+        var folder = ModelFolder();
+        var fleet = TestBundle.RandomModel(11);
+        fleet = new Shared.Learning.Chain.ChainModel(fleet.Nets, new Shared.Learning.Chain.SiteParameters(3, fleet.Nets.Config.LatentSize));
+        for (var i = 0; i < fleet.Sites.Gain.Length; i++)
+        {
+            fleet.Sites.Gain.Data[i] = 0.8f + (0.1f * i);
+        }
+        ChainBundle.SaveFoundation(folder, fleet, DateTimeOffset.UnixEpoch, "test");
+        var output = Path.Combine(_dir, "b");
+
+        var (code, _, err) = await Run("export", "--bundle", folder, "--out", output);
+
+        Assert.True(code == 0, err);
+        var loaded = BundleLoader.Load(output, null);
+        Assert.True(loaded.HasFoundation);
+        Assert.Contains(loaded.Manifest.Files, f => f.Path == BundleFormat.FoundationWeights);
+        var carried = loaded.CreateFoundationModel()!;
+        Assert.Equal(fleet.Nets.Parameters.SelectMany(t => t.Data), carried.Nets.Parameters.SelectMany(t => t.Data));
+        Assert.Equal(0.9f, carried.Sites.Gain.Data[0], 1e-6f);
+        // the site model itself is unchanged by it
+        Assert.Equal(TestBundle.RandomModel(9).Parameters.SelectMany(t => t.Data), loaded.CreateChainModel().Parameters.SelectMany(t => t.Data));
+    }
+
+    [Fact]
     public async Task Export_FoundationModel_RefusedNamingModelJson()
     {
         var folder = ModelFolder(sites: 3);

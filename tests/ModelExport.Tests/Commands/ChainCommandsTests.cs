@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PvEdge.ModelExport.Training;
 using PvEdge.Shared.Cli;
 
 namespace PvEdge.ModelExport.Tests.Commands;
@@ -99,5 +100,11 @@ public sealed class ChainCommandsTests : IDisposable
         Assert.True(root.GetProperty("model").GetProperty("nrmse_pct").GetDouble() > 0);
         Assert.True(root.GetProperty("baselines").GetProperty("pvwatts_nameplate").GetProperty("rmse_w").GetDouble() > 0);
         Assert.True(File.Exists(Path.Combine(bundle, "report", "shading_field.png")));
+        // the foundation travels with the site model (the gateway fine-tunes from it again): its networks, the fleet-mean site row
+        var (foundation, _) = ChainBundle.Load(model);
+        var carried = ChainBundle.LoadFoundation(bundle)!;
+        Assert.Equal(1, carried.Sites.Sites);
+        Assert.Equal(foundation.Nets.Parameters.SelectMany(t => t.Data), carried.Nets.Parameters.SelectMany(t => t.Data));
+        Assert.Equal(foundation.Sites.Mean().Parameters.SelectMany(t => t.Data), carried.Sites.Parameters.SelectMany(t => t.Data));
     }
 }

@@ -56,6 +56,37 @@ public sealed class BundleLoaderTests
     }
 
     [Fact]
+    public void Load_BundleWithFoundation_GivesTheFoundationApartFromTheSiteModel()
+    {
+        using var b = new TestBundle(foundation: true);
+        using var plain = new TestBundle();
+
+        var loaded = b.Load();
+
+        Assert.True(loaded.HasFoundation);
+        Assert.False(plain.Load().HasFoundation);
+        Assert.Null(plain.Load().CreateFoundationModel());
+        Assert.Equal(TestBundle.RandomModel(8).Parameters.SelectMany(t => t.Data), loaded.CreateFoundationModel()!.Parameters.SelectMany(t => t.Data));
+        Assert.Equal(b.Model.Parameters.SelectMany(t => t.Data), loaded.CreateChainModel().Parameters.SelectMany(t => t.Data));
+    }
+
+    [Fact]
+    public void Load_FoundationNamedButNotListed_RefusedNamingTheFile()
+    {
+        using var b = new TestBundle(sign: false, foundation: true);
+        var path = Path.Combine(b.BundlePath, BundleFormat.Manifest);
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!;
+        var files = manifest["files"]!.AsArray();
+        files.Remove(files.Single(f => (string?)f!["path"] == BundleFormat.FoundationWeights));
+        File.WriteAllText(path, manifest.ToJsonString());
+
+        var e = Assert.Throws<InputException>(b.Load);
+
+        Assert.Contains("foundation.weights.json", e.Message, StringComparison.Ordinal);
+        Assert.Contains("not listed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_SignedWithAnotherKey_Refused()
     {
         using var b = new TestBundle();

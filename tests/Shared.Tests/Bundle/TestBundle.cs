@@ -25,7 +25,8 @@ internal sealed class TestBundle : IDisposable
         ["inverter"] = "min(0.96 * dc_load, 1)",
     };
 
-    public TestBundle(ulong seed = 7, bool sign = true, bool formulas = true, string? zipName = null)
+    /// <param name="foundation">also carry a foundation (random networks, one site row) as the exporter does for a fine-tuned model</param>
+    public TestBundle(ulong seed = 7, bool sign = true, bool formulas = true, string? zipName = null, bool foundation = false)
     {
         Root = Path.Combine(Path.GetTempPath(), $"pvedge-bundle-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Root);
@@ -53,7 +54,8 @@ internal sealed class TestBundle : IDisposable
         }
         var content = new BundleContent(Encoding.UTF8.GetBytes(SiteJson), File.ReadAllBytes(weightsPath), file, fileJson,
             new Dictionary<string, byte[]> { ["notes.txt"] = Encoding.UTF8.GetBytes("test report\n") },
-            new BundleTraining("site", DateTimeOffset.UnixEpoch, "random weights", null), null, new ResidualQuantiles(-0.05, 0.04, 100));
+            new BundleTraining("site", DateTimeOffset.UnixEpoch, "random weights", null), null, new ResidualQuantiles(-0.05, 0.04, 100),
+            Foundation: foundation ? RandomModel(seed + 1) : null);
         var (manifest, files) = BundleBuilder.Build(Model, content, $"test-{seed}", new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
         BundlePath = Path.Combine(Root, zipName ?? "bundle");
         Manifest = BundleWriter.Write(BundlePath, manifest, files, PrivateKeyPath);
