@@ -291,10 +291,14 @@ public static class AgentHost
                 sp.GetRequiredService<ILogger<DemoWeatherFeed>>()));
         }
         s.AddHostedService(sp => new StartupAnnouncer(sp, setup, topics, mqtt));
+        s.AddSingleton<ModelValidator>();
         if (modelStart.Store is not null)
         {
-            s.AddSingleton<ModelValidator>();
             s.AddHostedService<ModelStoreService>();
+        }
+        if (setup.Model.Retune)
+        {
+            s.AddHostedService<RetuneService>();
         }
         if (demo.Console)
         {

@@ -174,6 +174,18 @@ public sealed class ModelOptions
     /// previous model's over the same intervals (plus 2 % of the AC rating).</summary>
     [Range(1.0, 100.0)]
     public double RollbackErrorRatio { get; set; } = 1.5;
+
+    /// <summary>Fine-tune the bundle's model again every night on the site's recent history, from the foundation the bundle carries
+    /// (<see cref="Models.RetuneService"/>); a bundle without one is used as it is.</summary>
+    public bool Retune { get; set; } = true;
+
+    /// <summary>Days of recent history the nightly fine-tuning uses.</summary>
+    [Range(2, 90)]
+    public int RetuneDays { get; set; } = 14;
+
+    /// <summary>Local hour (site time zone) from which the nightly fine-tuning runs.</summary>
+    [Range(0, 23)]
+    public int RetuneLocalHour { get; set; } = 1;
 }
 
 /// <summary>Forecast cadence.</summary>

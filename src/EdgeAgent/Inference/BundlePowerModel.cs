@@ -20,9 +20,11 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     private long _shadowRows;
     private long _nonFiniteRows;
 
-    public BundlePowerModel(LoadedBundle bundle, IChainPredictor primary, IChainPredictor? shadow)
+    public BundlePowerModel(LoadedBundle bundle, IChainPredictor primary, IChainPredictor? shadow, string? id = null)
     {
+        ArgumentNullException.ThrowIfNull(bundle);
         _bundle = bundle;
+        Id = id ?? bundle.ModelId;
         _primary = primary;
         _shadow = shadow;
         _physics = new PhysicsPowerModel(bundle.Site);
@@ -51,7 +53,16 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         return new BundlePowerModel(bundle, primary, second);
     }
 
-    public string Id => _bundle.ModelId;
+    /// <summary>The bundle's chain fine-tuned again on the site's own recent history (<see cref="Models.RetuneService"/>): our engine's
+    /// forward pass answers (the bundle's ONNX graph and formulas describe the chain before), with no shadow.</summary>
+    public static BundlePowerModel Retuned(LoadedBundle bundle, Shared.Learning.Chain.ChainModel model, string id)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        return new BundlePowerModel(bundle, new EngineChainPredictor(model, bundle.Site.DcCapacityW, bundle.Site.Inverter.AcCapacityW), null, id);
+    }
+
+    /// <summary>The bundle's model id, or a re-tuned model's (<see cref="Retuned"/>).</summary>
+    public string Id { get; }
 
     public string Runner => _primary.Runner;
 

@@ -34,4 +34,13 @@ internal static partial class ModelLog
 
     [LoggerMessage(819, LogLevel.Information, "model store: {Count} unfinished staging folder(s) from an interrupted install removed")]
     public static partial void StagingRemoved(ILogger logger, int count);
+
+    [LoggerMessage(820, LogLevel.Information, "model re-tuned on the site's last {Days} days: {Model} replaces {Previous} ({Reason}; {Validation})")]
+    public static partial void Retuned(ILogger logger, int days, string model, string previous, string reason, string validation);
+
+    [LoggerMessage(821, LogLevel.Information, "model not re-tuned: {Reason}; {Model} stays in use")]
+    public static partial void NotRetuned(ILogger logger, string reason, string model);
+
+    [LoggerMessage(822, LogLevel.Error, "model re-tuning failed: {Reason}; {Model} stays in use, next try tomorrow night")]
+    public static partial void RetuneFailed(ILogger logger, string reason, string model);
 }

@@ -12,7 +12,7 @@ namespace PvEdge.EdgeAgent.Models;
 public sealed record ModelComparison(int Intervals, double? CandidateMaeW, double? ReferenceMaeW, int BadOutputs, int Checked);
 
 /// <summary>Something the model store did, as published on the model topic: <c>installed</c>, <c>refused</c>, <c>rolled_back</c>,
-/// <c>confirmed</c> or <c>fallback</c> (at start).</summary>
+/// <c>confirmed</c> or <c>fallback</c> (at start); <c>retuned</c> or <c>retune_refused</c> (the nightly fine-tuning, <see cref="RetuneService"/>).</summary>
 public sealed record ModelEvent(string Type, DateTimeOffset AtUtc, string? Bundle, string? ModelId, string Reason, ModelComparison? Validation = null);
 
 /// <summary>Where the model in use came from: <c>store</c> (a version of the model store), <c>configured</c> (Model:BundlePath) or
@@ -133,6 +133,21 @@ public sealed class ModelSlot : IPowerModel, IDisposable
                     _retired.Add((m, nowUtc));
                 }
             }
+        }
+    }
+
+    /// <summary><see cref="Swap"/> only while <paramref name="expected"/> is still the model in use (another stage may have swapped since
+    /// it was read); false when it is not.</summary>
+    public bool SwapIfCurrent(IPowerModel expected, IPowerModel next, IPowerModel? baseline, ModelStatus status, DateTimeOffset nowUtc)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_state.Current, expected))
+            {
+                return false;
+            }
+            Swap(next, baseline, status, nowUtc);
+            return true;
         }
     }
 

@@ -147,7 +147,7 @@ public sealed class ModelStoreService : BackgroundService
             }
             var dropped = BundleLoader.Load(entry, _store.TrustedKey);
             modelId = dropped.ModelId;
-            if (_slot.Current is BundlePowerModel inUse && inUse.Id == dropped.ModelId && inUse.Bundle.Manifest.Files.SequenceEqual(dropped.Manifest.Files))
+            if (_slot.Current is BundlePowerModel inUse && inUse.Bundle.ModelId == dropped.ModelId && inUse.Bundle.Manifest.Files.SequenceEqual(dropped.Manifest.Files))
             {
                 ModelStore.Remove(entry);
                 ModelLog.AlreadyInUse(_logger, name, inUse.Id);

@@ -9,7 +9,7 @@ namespace PvEdge.EdgeAgent.Models;
 /// store's last event:
 /// <c>"source"</c> store|configured|physics, <c>"version"</c> (store folder or null), <c>"state"</c> probation|confirmed|fixed,
 /// <c>"previous"</c> (the model kept to roll back to during probation, or null) and <c>"event"</c>
-/// <c>{ "type": installed|refused|rolled_back|confirmed|fallback, "ts", "bundle", "model", "reason", "validation": { "intervals",
+/// <c>{ "type": installed|refused|rolled_back|confirmed|fallback|retuned|retune_refused, "ts", "bundle", "model", "reason", "validation": { "intervals",
 /// "candidate_mae_w", "reference_mae_w", "bad_outputs", "checked_outputs" } | null }</c> or null.</summary>
 public static class ModelTopic
 {

@@ -7,8 +7,10 @@ using PvEdge.Shared.Weather;
 namespace PvEdge.EdgeAgent.Models;
 
 /// <summary>A daylight 15-minute interval of the history with measured AC power, and the weather the models are given for it: the
-/// history's own weather columns when the site measures GHI, else the weather the agent holds (forecast, else clear sky).</summary>
-public readonly record struct HistoryInterval(DateTimeOffset StartUtc, TimeSpan Step, WeatherPoint Weather, double MeasuredAcW);
+/// history's own weather columns when the site measures GHI, else the weather the agent held for the interval when it was recorded
+/// (<see cref="RecordedWeather"/>), else the weather it holds now (forecast, else clear sky); <paramref name="WeatherKnown"/> is false
+/// in the last case.</summary>
+public readonly record struct HistoryInterval(DateTimeOffset StartUtc, TimeSpan Step, WeatherPoint Weather, double MeasuredAcW, bool WeatherKnown = true);
 
 /// <summary>Whether a bundle may be used, and why (one line), with the figures behind the decision.</summary>
 public sealed record ModelVerdict(bool Accepted, string Reason, ModelComparison Comparison);
@@ -38,22 +40,23 @@ public sealed class ModelValidator
         _weather = weather;
     }
 
-    /// <summary>Daylight 15-minute intervals in [from, to) with measured AC power, oldest first.</summary>
-    public List<HistoryInterval> Intervals(DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    /// <summary>Daylight 15-minute intervals in [from, to) with measured AC power and the sun at least <paramref name="minSunElevationDeg"/>
+    /// high (default <see cref="MinSunElevationDeg"/>), oldest first.</summary>
+    public List<HistoryInterval> Intervals(DateTimeOffset fromUtc, DateTimeOffset toUtc, double minSunElevationDeg = MinSunElevationDeg)
     {
         var list = new List<HistoryInterval>();
         foreach (var group in _database.ReadHistory(fromUtc, toUtc, Step).GroupBy(v => v.StartUtc))
         {
             var values = group.Where(v => v.Value is not null).ToDictionary(v => v.Quantity, v => v.Value!.Value, StringComparer.Ordinal);
-            if (!values.TryGetValue("ac_power_w", out var ac) || _weather.ClearSky.At(group.Key, Step).SunElevationDeg < MinSunElevationDeg)
+            if (!values.TryGetValue("ac_power_w", out var ac) || _weather.ClearSky.At(group.Key, Step).SunElevationDeg < minSunElevationDeg)
             {
                 continue;
             }
             var weather = values.TryGetValue("ghi_wm2", out var ghi)
                 ? new WeatherPoint(group.Key, ghi, values.GetValueOrDefault("dni_wm2", double.NaN), values.GetValueOrDefault("dhi_wm2", double.NaN),
                     values.GetValueOrDefault("temp_air_c", 20), values.GetValueOrDefault("wind_speed_ms", 1))
-                : _weather.At(group.Key, Step);
-            list.Add(new HistoryInterval(group.Key, Step, weather, ac));
+                : RecordedWeather.From(group.Key, values);
+            list.Add(new HistoryInterval(group.Key, Step, weather ?? _weather.At(group.Key, Step), ac, weather is not null));
         }
         return list;
     }

@@ -4,11 +4,12 @@ using Microsoft.Extensions.Options;
 using PvEdge.EdgeAgent.Acquisition;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Publishing;
+using PvEdge.EdgeAgent.Weather;
 
 namespace PvEdge.EdgeAgent.Storage;
 
-/// <summary>The storage stage: writes every interval to the history, applies retention once an hour, and hands each 1-minute
-/// interval to the publisher as telemetry.</summary>
+/// <summary>The storage stage: writes every interval to the history (a 15-minute one with the weather the agent held for it,
+/// <see cref="RecordedWeather"/>), applies retention once an hour, and hands each 1-minute interval to the publisher as telemetry.</summary>
 public sealed class RecorderService : BackgroundService
 {
     private readonly StageChannels _channels;
@@ -20,11 +21,13 @@ public sealed class RecorderService : BackgroundService
     private readonly StorageOptions _options;
     private readonly ILogger<RecorderService> _logger;
     private readonly PipelineHealth _health;
+    private readonly WeatherState _weather;
     private DateTimeOffset _lastRetention = DateTimeOffset.MinValue;
 
     public RecorderService(StageChannels channels, AgentDatabase database, PublishQueue queue, Topics topics, LiveState live, TimeProvider time,
-        IOptions<StorageOptions> options, ILogger<RecorderService> logger, PipelineHealth health)
+        IOptions<StorageOptions> options, ILogger<RecorderService> logger, PipelineHealth health, WeatherState weather)
     {
+        _weather = weather;
         _health = health;
         _channels = channels;
         _database = database;
@@ -44,7 +47,8 @@ public sealed class RecorderService : BackgroundService
         {
             try
             {
-                _database.WriteHistory(record.StartUtc, record.Step, record.Values);
+                _database.WriteHistory(record.StartUtc, record.Step,
+                    record.Step == RecordedWeather.Step ? record.Values.Concat(RecordedWeather.Values(_weather, record.StartUtc, record.Step)) : record.Values);
                 _health.Report(PipelineStage.Storage);
             }
             catch (Microsoft.Data.Sqlite.SqliteException ex)

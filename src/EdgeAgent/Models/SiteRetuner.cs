@@ -1,0 +1,76 @@
+using PvEdge.EdgeAgent.Weather;
+using PvEdge.Shared.Bundle;
+using PvEdge.Shared.Features;
+using PvEdge.Shared.Learning.Chain;
+
+namespace PvEdge.EdgeAgent.Models;
+
+/// <summary>What one re-tuning did: the model (null when none was made, <paramref name="Reason"/> says why), the training summary,
+/// the days of daylight history and the intervals with known weather it learnt from.</summary>
+public sealed record RetuneOutcome(ChainModel? Model, TrainingSummary? Summary, int Days, int Intervals, string Reason);
+
+/// <summary>Fine-tunes a bundle's chain again on the site's recent history: from the foundation the bundle carries, with the exporter's
+/// own schedule (<see cref="SiteAdaptation.FineTune"/>), on the 15-minute intervals whose weather is known (measured, or the forecast the
+/// agent held when it recorded them). The held-out fleet study measures the same scheme (<c>modelexport study --rolling 1</c>: a model
+/// fine-tuned on the 14 days before each day predicts that day).</summary>
+public static class SiteRetuner
+{
+    /// <summary>Days of daylight history with measured AC and known weather needed (as <c>modelexport finetune</c>).</summary>
+    public const int MinimumDays = 2;
+
+    public static RetuneOutcome Retune(LoadedBundle bundle, IReadOnlyList<HistoryInterval> intervals, DateTimeOffset fromUtc, DateTimeOffset toUtc,
+        AdaptationOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(intervals);
+        var known = intervals.Count(i => i.WeatherKnown);
+        if (bundle.Manifest.Chain.PoaInput)
+        {
+            return new RetuneOutcome(null, null, 0, known, "the bundle's model takes the measured POA (N1 bypassed): not re-tuned");
+        }
+        if (bundle.CreateFoundationModel() is not { } foundation)
+        {
+            return new RetuneOutcome(null, null, 0, known, "the bundle carries no foundation (exported without one): not re-tuned");
+        }
+        var features = ChainFeatureSpecification.Build(bundle.Site, HistoryOf(intervals, fromUtc, toUtc));
+        var days = ChainFeatureSpecification.DaylightDays(features, bundle.Site.LongitudeDeg);
+        if (days < MinimumDays)
+        {
+            return new RetuneOutcome(null, null, days, known,
+                $"{days} day(s) of daylight history with measured AC and known weather in the last {(toUtc - fromUtc).TotalDays:F0}; at least {MinimumDays} are needed");
+        }
+        var (model, summary) = SiteAdaptation.FineTune(foundation, features, options, null, cancellationToken);
+        return new RetuneOutcome(model, summary, days, known, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days), loss {summary.FinalLoss:G3}"));
+    }
+
+    /// <summary>The intervals with known weather on the regular 15-minute grid [from, to); every other row is missing (masked in training).</summary>
+    public static History HistoryOf(IReadOnlyList<HistoryInterval> intervals, DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    {
+        ArgumentNullException.ThrowIfNull(intervals);
+        var step = RecordedWeather.Step;
+        var n = Math.Max(0, (int)((toUtc - fromUtc) / step));
+        var times = new DateTimeOffset[n];
+        for (var k = 0; k < n; k++)
+        {
+            times[k] = fromUtc + (step * k);
+        }
+        string[] names = ["ac_power_w", "ghi_wm2", "dni_wm2", "dhi_wm2", "temp_air_c", "wind_speed_ms"];
+        var columns = names.ToDictionary(c => c, _ => Enumerable.Repeat(double.NaN, n).ToArray(), StringComparer.Ordinal);
+        foreach (var i in intervals)
+        {
+            var k = (int)Math.Floor((i.StartUtc - fromUtc) / step);
+            if (!i.WeatherKnown || k < 0 || k >= n || i.StartUtc != times[k])
+            {
+                continue;
+            }
+            columns["ac_power_w"][k] = i.MeasuredAcW;
+            columns["ghi_wm2"][k] = i.Weather.GhiWm2;
+            columns["dni_wm2"][k] = i.Weather.DniWm2;
+            columns["dhi_wm2"][k] = i.Weather.DhiWm2;
+            columns["temp_air_c"][k] = i.Weather.TempAirC;
+            columns["wind_speed_ms"][k] = i.Weather.WindSpeedMs;
+        }
+        return new History(times, columns, "agent history");
+    }
+}

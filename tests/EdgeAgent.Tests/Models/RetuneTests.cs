@@ -1,0 +1,156 @@
+using Microsoft.Extensions.Options;
+using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Inference;
+using PvEdge.EdgeAgent.Models;
+using PvEdge.EdgeAgent.Publishing;
+using PvEdge.EdgeAgent.Weather;
+using PvEdge.Shared.Learning.Chain;
+using PvEdge.Shared.Sites;
+using PvEdge.Shared.Weather;
+
+namespace PvEdge.EdgeAgent.Tests.Models;
+
+/// <summary>Nightly fine-tuning on the gateway: the committed default bundle (which carries its foundation) re-tuned on a plant it does
+/// not know, the demo site with a row of tall trees to the west.</summary>
+public sealed class RetuneTests : IDisposable
+{
+    private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
+    private readonly StoreHarness _h = new();
+    private readonly PhysicsPowerModel _plant = new(ShadedDemoSite());
+    private readonly StochasticCloudGenerator _clouds = new(21);
+
+    public void Dispose() => _h.Dispose();
+
+    /// <summary>The demo site with trees 45° high from azimuth 245° to 300°: in June every clear afternoon loses its beam for its last hours.</summary>
+    private static Site ShadedDemoSite()
+    {
+        var json = File.ReadAllText(DerivedBundles.DefaultPath + "/site.json");
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        doc["planes"]![0]!["horizon"] = System.Text.Json.Nodes.JsonNode.Parse(
+            """[ {"azimuth_deg": 0, "elevation_deg": 0}, {"azimuth_deg": 235, "elevation_deg": 0}, {"azimuth_deg": 245, "elevation_deg": 45}, {"azimuth_deg": 300, "elevation_deg": 45}, {"azimuth_deg": 310, "elevation_deg": 0} ]""");
+        return SiteLoader.Parse(doc.ToJsonString(), "shaded-demo-site.json");
+    }
+
+    private WeatherPoint WeatherAt(DateTimeOffset t) => WeatherState.CloudyWeather(_h.Weather.ClearSky, _clouds, t, Quarter);
+
+    /// <summary>What the gateway records over [from, to): the plant's AC under the weather, and that weather as the forecast it held.</summary>
+    private void Record(DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    {
+        for (var t = fromUtc; t < toUtc; t += Quarter)
+        {
+            var w = WeatherAt(t);
+            _h.Database.WriteHistory(t, Quarter, [
+                new("ac_power_w", _plant.ExpectedAcW(w, Quarter)), new(RecordedWeather.GhiWm2, w.GhiWm2), new(RecordedWeather.DniWm2, w.DniWm2),
+                new(RecordedWeather.DhiWm2, w.DhiWm2), new(RecordedWeather.TempAirC, w.TempAirC), new(RecordedWeather.WindSpeedMs, w.WindSpeedMs)]);
+        }
+    }
+
+    private RetuneService Service(TestLogger<RetuneService> log) => new(_h.Slot, new ModelValidator(_h.Database, _h.Weather), _h.Started.Models.Site, _h.Channels,
+        new PublishQueue(_h.Database, _h.Time), _h.Topics, _h.Time, new WallClock(_h.Wall), Options.Create(_h.Options), log);
+
+    // mean absolute error of a model against the plant over the daylight intervals of [from, to)
+    private double MaeW(IPowerModel model, DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    {
+        double sum = 0;
+        var n = 0;
+        for (var t = fromUtc; t < toUtc; t += Quarter)
+        {
+            if (_h.Weather.ClearSky.At(t, Quarter).SunElevationDeg < 5)
+            {
+                continue;
+            }
+            var w = WeatherAt(t);
+            sum += Math.Abs(model.ExpectedAcW(w, Quarter) - _plant.ExpectedAcW(w, Quarter));
+            n++;
+        }
+        return sum / n;
+    }
+
+    [Fact]
+    public void RunOnce_FourteenDaysOfAShadedPlant_SwapsInAModelThatPredictsTheNextDayFarBetter()
+    {
+        var now = _h.Time.GetUtcNow();
+        Record(now - TimeSpan.FromDays(14), now);
+        var bundleModel = _h.Slot.Current;
+        var log = new TestLogger<RetuneService>();
+        var service = Service(log);
+        Assert.True(_h.Slot.Current is BundlePowerModel { Bundle.HasFoundation: true }, "the committed default bundle carries its foundation");
+        Assert.True(service.Due(now));
+
+        var done = service.RunOnce();
+
+        Assert.NotNull(done);
+        Assert.Equal("retuned", done.Type);
+        Assert.StartsWith(bundleModel.Id + "+retuned-", _h.Slot.Current.Id, StringComparison.Ordinal);
+        Assert.Equal("retuned", _h.ModelTopic().GetProperty("event").GetProperty("type").GetString());
+        Assert.Contains(log.Lines, l => l.EventId == 820);
+        // the next day, which neither model saw: the bundle does not know the trees, the re-tuned model learnt them
+        var next = (before: MaeW(bundleModel, now, now + TimeSpan.FromDays(1)), after: MaeW(_h.Slot.Current, now, now + TimeSpan.FromDays(1)));
+        Assert.True(next.before > 0.02 * bundleModel.AcRatingW, $"the trees cost the bundle only {next.before:F0} W of MAE: the test shows nothing (re-tuned {next.after:F0} W; unshaded physics {MaeW(new PhysicsPowerModel(SiteLoader.Load(DerivedBundles.DefaultPath + "/site.json")), now, now + TimeSpan.FromDays(1)):F0} W)");
+        Assert.True(next.after < 0.25 * next.before, $"next-day MAE {next.after:F0} W re-tuned against {next.before:F0} W for the bundle");
+        // once a night: not again the same local day, again after the configured hour of the next
+        Assert.False(service.Due(now + TimeSpan.FromHours(2)));
+        var local = TimeZoneInfo.ConvertTime(now, _h.Started.Models.Site.TimeZone);
+        var nextNight = now + (local.Date.AddDays(1).AddHours(_h.Options.RetuneLocalHour) - local.DateTime);
+        Assert.False(service.Due(nextNight - TimeSpan.FromMinutes(5)));
+        Assert.True(service.Due(nextNight + TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public void RunOnce_OneDayOfHistory_KeepsTheModelAndSaysWhy()
+    {
+        var now = _h.Time.GetUtcNow();
+        // 00:00 to 08:00 local: one morning
+        Record(now - TimeSpan.FromHours(8), now);
+        var before = _h.Slot.Current;
+        var log = new TestLogger<RetuneService>();
+
+        var done = Service(log).RunOnce();
+
+        Assert.Null(done);
+        Assert.Same(before, _h.Slot.Current);
+        Assert.Contains(log.Lines, l => l.EventId == 821 && l.Message.Contains("at least 2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RunOnce_HistoryWithoutKnownWeather_KeepsTheModel()
+    {
+        // AC alone (a gateway with no forecast while it recorded): the weather of those intervals is unknown, nothing to learn from
+        var now = _h.Time.GetUtcNow();
+        _h.WriteMeasuredHistory(now - TimeSpan.FromDays(14), now, _plant);
+        var before = _h.Slot.Current;
+        var log = new TestLogger<RetuneService>();
+
+        Assert.Null(Service(log).RunOnce());
+        Assert.Same(before, _h.Slot.Current);
+        Assert.Contains(log.Lines, l => l.EventId == 821 && l.Message.Contains("0 day(s)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Retune_BundleWithoutFoundation_SaysSo()
+    {
+        var bundle = DerivedBundles.LoadDefault();
+        var old = bundle with { Manifest = bundle.Manifest with { Chain = bundle.Manifest.Chain with { Foundation = null } } };
+        var now = _h.Time.GetUtcNow();
+
+        var outcome = SiteRetuner.Retune(old, [], now - TimeSpan.FromDays(14), now, new AdaptationOptions());
+
+        Assert.Null(outcome.Model);
+        Assert.Contains("no foundation", outcome.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Intervals_RecordedForecast_IsTheIntervalsWeather()
+    {
+        var now = _h.Time.GetUtcNow();
+        Record(now - TimeSpan.FromDays(1), now);
+        var t = now - TimeSpan.FromHours(20);
+
+        var intervals = new ModelValidator(_h.Database, _h.Weather).Intervals(now - TimeSpan.FromDays(1), now);
+
+        var i = intervals.Single(x => x.StartUtc == t);
+        Assert.True(i.WeatherKnown);
+        Assert.Equal(WeatherAt(t).GhiWm2, i.Weather.GhiWm2, 6);
+        Assert.NotEqual(WeatherState.ClearSkyWeather(_h.Weather.ClearSky, t, Quarter).GhiWm2, i.Weather.GhiWm2, 3);
+    }
+}
