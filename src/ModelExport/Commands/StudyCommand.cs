@@ -1,4 +1,3 @@
-using PvEdge.Shared.Learning.Chain;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -6,6 +5,7 @@ using PvEdge.ModelExport.Evaluation;
 using PvEdge.ModelExport.Simulation;
 using PvEdge.ModelExport.Training;
 using PvEdge.Shared.Cli;
+using PvEdge.Shared.Learning.Chain;
 
 namespace PvEdge.ModelExport.Commands;
 
@@ -169,7 +169,10 @@ public sealed class StudyCommand : ICliCommand
             rollingRatio = rf / rn;
             var byCategory = string.Join(", ", results.GroupBy(r => r.Category).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
                 string.Format(ci, "{0} {1:F2}", g.Key, Pooled(g.Select(r => (r.Rolling.FineTunedW, r.DcCapacityW))) / Pooled(g.Select(r => (r.Rolling.NoiseFloorW, r.DcCapacityW))))));
-            sb.AppendLine(ci, $"fine-tuned again every {rollingDays} days on the {days} days before each part: nRMSE {rf:F2} %, ratio {rollingRatio:F2}; by category: {byCategory}");
+            var rsf = Pooled(shaded.Select(r => (r.Rolling.FineTunedW, r.DcCapacityW)));
+            var gateway = rollingDays == 1 ? " (the gateway's nightly fine-tuning)" : "";
+            sb.AppendLine(ci, $"fine-tuned again every {rollingDays} days on the {days} days before each part{gateway}: nRMSE {rf:F2} %, ratio {rollingRatio:F2} (target <= 1.25); " +
+                $"shaded sites {rsf:F2} % vs PVWatts {shadedPv:F2} %: {100 * (1 - rsf / shadedPv):F1} % lower; by category: {byCategory}");
             var rb = Pooled(results.Select(r => (r.RollingBoundRmseW, r.DcCapacityW)));
             if (double.IsFinite(rb))
             {
