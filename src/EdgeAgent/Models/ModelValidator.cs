@@ -52,10 +52,7 @@ public sealed class ModelValidator
             {
                 continue;
             }
-            var weather = values.TryGetValue("ghi_wm2", out var ghi)
-                ? new WeatherPoint(group.Key, ghi, values.GetValueOrDefault("dni_wm2", double.NaN), values.GetValueOrDefault("dhi_wm2", double.NaN),
-                    values.GetValueOrDefault("temp_air_c", 20), values.GetValueOrDefault("wind_speed_ms", 1))
-                : RecordedWeather.From(group.Key, values);
+            var weather = RecordedWeather.From(group.Key, values, prefix: "") ?? RecordedWeather.From(group.Key, values);
             list.Add(new HistoryInterval(group.Key, Step, weather ?? _weather.At(group.Key, Step), ac, weather is not null));
         }
         return list;

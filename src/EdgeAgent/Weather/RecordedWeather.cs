@@ -5,11 +5,13 @@ namespace PvEdge.EdgeAgent.Weather;
 /// (<see cref="Models.RetuneService"/>). Internal quantities: not columns of the history CSV of formats.md.</summary>
 public static class RecordedWeather
 {
-    public const string GhiWm2 = "forecast_ghi_wm2";
-    public const string DniWm2 = "forecast_dni_wm2";
-    public const string DhiWm2 = "forecast_dhi_wm2";
-    public const string TempAirC = "forecast_temp_air_c";
-    public const string WindSpeedMs = "forecast_wind_speed_ms";
+    /// <summary>The stored quantities are the history's weather columns under this prefix.</summary>
+    public const string Prefix = "forecast_";
+    public const string GhiWm2 = Prefix + "ghi_wm2";
+    public const string DniWm2 = Prefix + "dni_wm2";
+    public const string DhiWm2 = Prefix + "dhi_wm2";
+    public const string TempAirC = Prefix + "temp_air_c";
+    public const string WindSpeedMs = Prefix + "wind_speed_ms";
 
     /// <summary>The history resolution the weather is stored at.</summary>
     public static readonly TimeSpan Step = TimeSpan.FromMinutes(15);
@@ -26,13 +28,14 @@ public static class RecordedWeather
         return [new(GhiWm2, w.GhiWm2), new(DniWm2, w.DniWm2), new(DhiWm2, w.DhiWm2), new(TempAirC, w.TempAirC), new(WindSpeedMs, w.WindSpeedMs)];
     }
 
-    /// <summary>The stored weather of an interval, from its values by quantity; null when none was stored.</summary>
-    public static WeatherPoint? From(DateTimeOffset startUtc, IReadOnlyDictionary<string, double> values)
+    /// <summary>The weather of an interval from its values by quantity: the stored forecast (<paramref name="prefix"/> "" reads the
+    /// measured columns of formats.md instead); null without GHI.</summary>
+    public static WeatherPoint? From(DateTimeOffset startUtc, IReadOnlyDictionary<string, double> values, string prefix = Prefix)
     {
         ArgumentNullException.ThrowIfNull(values);
-        return values.TryGetValue(GhiWm2, out var ghi)
-            ? new WeatherPoint(startUtc, ghi, values.GetValueOrDefault(DniWm2, double.NaN), values.GetValueOrDefault(DhiWm2, double.NaN),
-                values.GetValueOrDefault(TempAirC, 20), values.GetValueOrDefault(WindSpeedMs, 1))
+        return values.TryGetValue(prefix + "ghi_wm2", out var ghi)
+            ? new WeatherPoint(startUtc, ghi, values.GetValueOrDefault(prefix + "dni_wm2", double.NaN), values.GetValueOrDefault(prefix + "dhi_wm2", double.NaN),
+                values.GetValueOrDefault(prefix + "temp_air_c", 20), values.GetValueOrDefault(prefix + "wind_speed_ms", 1))
             : null;
     }
 }
