@@ -73,6 +73,16 @@ public sealed class RetuneService : BackgroundService
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
     }
 
+    /// <summary>One line for <c>edgeagent check-config</c>: whether the model at start would be fine-tuned every night, and why not.</summary>
+    public static string Describe(ModelOptions options, IPowerModel model)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return !options.Retune ? "off (Model:Retune false)"
+            : model is not BundlePowerModel b ? $"none ({model.Runner} model, no bundle)"
+            : SiteRetuner.Unsupported(b.Bundle) is { } why ? $"none ({why})"
+            : string.Create(CultureInfo.InvariantCulture, $"on, from the bundle's foundation on the last {options.RetuneDays} days, every night from {options.RetuneLocalHour:00}:00 site time");
+    }
+
     /// <summary>True when a re-tuning is due: the bundle in use was never re-tuned, or a new local day has reached Model:RetuneLocalHour;
     /// never while a new bundle is on probation or when the model in use is not a bundle's.</summary>
     public bool Due(DateTimeOffset nowUtc)

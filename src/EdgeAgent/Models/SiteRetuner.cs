@@ -24,14 +24,11 @@ public static class SiteRetuner
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(intervals);
         var known = intervals.Count(i => i.WeatherKnown);
-        if (bundle.Manifest.Chain.PoaInput)
+        if (Unsupported(bundle) is { } why)
         {
-            return new RetuneOutcome(null, null, 0, known, "the bundle's model takes the measured POA (N1 bypassed): not re-tuned");
+            return new RetuneOutcome(null, null, 0, known, $"{why}: not re-tuned");
         }
-        if (bundle.CreateFoundationModel() is not { } foundation)
-        {
-            return new RetuneOutcome(null, null, 0, known, "the bundle carries no foundation (exported without one): not re-tuned");
-        }
+        var foundation = bundle.CreateFoundationModel()!;
         var features = ChainFeatureSpecification.Build(bundle.Site, HistoryOf(intervals, fromUtc, toUtc));
         var days = ChainFeatureSpecification.DaylightDays(features, bundle.Site.LongitudeDeg);
         if (days < MinimumDays)
@@ -42,6 +39,15 @@ public static class SiteRetuner
         var (model, summary) = SiteAdaptation.FineTune(foundation, features, options, null, cancellationToken);
         return new RetuneOutcome(model, summary, days, known, string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days), loss {summary.FinalLoss:G3}"));
+    }
+
+    /// <summary>Why a bundle cannot be fine-tuned again on the gateway, or null when it can.</summary>
+    public static string? Unsupported(LoadedBundle bundle)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        return bundle.Manifest.Chain.PoaInput ? "the bundle's model takes the measured POA (N1 bypassed)"
+            : !bundle.HasFoundation ? "the bundle carries no foundation (exported before modelexport packed it)"
+            : null;
     }
 
     /// <summary>The intervals with known weather on the regular 15-minute grid [from, to); every other row is missing (masked in training).</summary>

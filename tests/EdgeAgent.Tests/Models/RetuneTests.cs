@@ -137,6 +137,12 @@ public sealed class RetuneTests : IDisposable
 
         Assert.Null(outcome.Model);
         Assert.Contains("no foundation", outcome.Reason, StringComparison.Ordinal);
+        // what check-config says of it, of the committed default, and with the option off
+        using var oldModel = BundlePowerModel.Create(old, "onnx", "none");
+        using var current = BundlePowerModel.Create(bundle, "onnx", "none");
+        Assert.StartsWith("none (the bundle carries no foundation", RetuneService.Describe(_h.Options, oldModel), StringComparison.Ordinal);
+        Assert.StartsWith("on, from the bundle's foundation on the last 14 days", RetuneService.Describe(_h.Options, current), StringComparison.Ordinal);
+        Assert.StartsWith("off", RetuneService.Describe(new ModelOptions { Retune = false }, current), StringComparison.Ordinal);
     }
 
     [Fact]
