@@ -36,9 +36,11 @@ public static class SiteRetuner
             return new RetuneOutcome(null, null, days, known,
                 $"{days} day(s) of daylight history with measured AC and known weather in the last {(toUtc - fromUtc).TotalDays:F0}; at least {MinimumDays} are needed");
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (model, summary) = SiteAdaptation.FineTune(foundation, features, options, null, cancellationToken);
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new RetuneOutcome(model, summary, days, known, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days), loss {summary.FinalLoss:G3}"));
+            $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}"));
     }
 
     /// <summary>Why a bundle cannot be fine-tuned again on the gateway, or null when it can.</summary>
