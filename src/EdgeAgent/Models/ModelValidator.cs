@@ -9,8 +9,8 @@ namespace PvEdge.EdgeAgent.Models;
 /// <summary>A daylight 15-minute interval of the history with measured AC power, and the weather the models are given for it: the
 /// history's own weather columns when the site measures GHI, else the weather the agent held for the interval when it was recorded
 /// (<see cref="RecordedWeather"/>), else the weather it holds now (forecast, else clear sky); <paramref name="WeatherKnown"/> is false
-/// in the last case.</summary>
-public readonly record struct HistoryInterval(DateTimeOffset StartUtc, TimeSpan Step, WeatherPoint Weather, double MeasuredAcW, bool WeatherKnown = true);
+/// in the last case. <paramref name="SunElevationDeg"/> is the clear-sky model's at the interval.</summary>
+public readonly record struct HistoryInterval(DateTimeOffset StartUtc, TimeSpan Step, WeatherPoint Weather, double MeasuredAcW, double SunElevationDeg, bool WeatherKnown);
 
 /// <summary>Whether a bundle may be used, and why (one line), with the figures behind the decision.</summary>
 public sealed record ModelVerdict(bool Accepted, string Reason, ModelComparison Comparison);
@@ -48,12 +48,13 @@ public sealed class ModelValidator
         foreach (var group in _database.ReadHistory(fromUtc, toUtc, Step).GroupBy(v => v.StartUtc))
         {
             var values = group.Where(v => v.Value is not null).ToDictionary(v => v.Quantity, v => v.Value!.Value, StringComparer.Ordinal);
-            if (!values.TryGetValue("ac_power_w", out var ac) || _weather.ClearSky.At(group.Key, Step).SunElevationDeg < minSunElevationDeg)
+            var sunElevationDeg = _weather.ClearSky.At(group.Key, Step).SunElevationDeg;
+            if (!values.TryGetValue("ac_power_w", out var ac) || sunElevationDeg < minSunElevationDeg)
             {
                 continue;
             }
             var weather = RecordedWeather.From(group.Key, values, prefix: "") ?? RecordedWeather.From(group.Key, values);
-            list.Add(new HistoryInterval(group.Key, Step, weather ?? _weather.At(group.Key, Step), ac, weather is not null));
+            list.Add(new HistoryInterval(group.Key, Step, weather ?? _weather.At(group.Key, Step), ac, sunElevationDeg, weather is not null));
         }
         return list;
     }

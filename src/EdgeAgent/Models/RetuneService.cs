@@ -108,7 +108,9 @@ public sealed class RetuneService : BackgroundService
         _lastBundle = bundle.ModelId;
         _lastLocalDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, _site.TimeZone).Date);
         var from = now - TimeSpan.FromDays(_options.RetuneDays);
-        var outcome = SiteRetuner.Retune(bundle, _validator.Intervals(from, now, minSunElevationDeg: 0), from, now, new AdaptationOptions(), cancellationToken);
+        // one read of the history: the fine-tuning learns from every daylight interval, the check compares above the validator's elevation
+        var intervals = _validator.Intervals(from, now, minSunElevationDeg: 0);
+        var outcome = SiteRetuner.Retune(bundle, intervals, from, now, new AdaptationOptions(), cancellationToken);
         if (outcome.Model is null)
         {
             ModelLog.NotRetuned(_logger, outcome.Reason, current.Id);
@@ -116,7 +118,7 @@ public sealed class RetuneService : BackgroundService
         }
         var candidate = BundlePowerModel.Retuned(bundle, outcome.Model,
             string.Create(CultureInfo.InvariantCulture, $"{bundle.ModelId}+retuned-{now.UtcDateTime:yyyyMMdd'T'HHmm'Z'}"));
-        var check = _validator.Intervals(from, now).Where(i => i.WeatherKnown).ToList();
+        var check = intervals.Where(i => i.WeatherKnown && i.SunElevationDeg >= ModelValidator.MinSunElevationDeg).ToList();
         var (bad, checkedOutputs, refusal) = _validator.CheckOutputs(candidate, now, 1, check);
         var c = ModelValidator.Compare(candidate, current, check) with { BadOutputs = bad, Checked = checkedOutputs };
         var figures = c.CandidateMaeW is { } mae

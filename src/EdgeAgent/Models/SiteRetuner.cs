@@ -5,9 +5,8 @@ using PvEdge.Shared.Learning.Chain;
 
 namespace PvEdge.EdgeAgent.Models;
 
-/// <summary>What one re-tuning did: the model (null when none was made, <paramref name="Reason"/> says why), the training summary,
-/// the days of daylight history and the intervals with known weather it learnt from.</summary>
-public sealed record RetuneOutcome(ChainModel? Model, TrainingSummary? Summary, int Days, int Intervals, string Reason);
+/// <summary>What one re-tuning did: the model, or null when none was made; <paramref name="Reason"/> says why not, or what it learnt from.</summary>
+public sealed record RetuneOutcome(ChainModel? Model, string Reason);
 
 /// <summary>Fine-tunes a bundle's chain again on the site's recent history: from the foundation the bundle carries, with the exporter's
 /// own schedule (<see cref="SiteAdaptation.FineTune"/>), on the 15-minute intervals whose weather is known (measured, or the forecast the
@@ -23,23 +22,21 @@ public static class SiteRetuner
     {
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(intervals);
-        var known = intervals.Count(i => i.WeatherKnown);
         if (Unsupported(bundle) is { } why)
         {
-            return new RetuneOutcome(null, null, 0, known, $"{why}: not re-tuned");
+            return new RetuneOutcome(null, $"{why}: not re-tuned");
         }
-        var foundation = bundle.CreateFoundationModel()!;
         var features = ChainFeatureSpecification.Build(bundle.Site, HistoryOf(intervals, fromUtc, toUtc));
         var days = ChainFeatureSpecification.DaylightDays(features, bundle.Site.LongitudeDeg);
         if (days < MinimumDays)
         {
-            return new RetuneOutcome(null, null, days, known,
+            return new RetuneOutcome(null,
                 $"{days} day(s) of daylight history with measured AC and known weather in the last {(toUtc - fromUtc).TotalDays:F0}; at least {MinimumDays} are needed");
         }
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (model, summary) = SiteAdaptation.FineTune(foundation, features, options, null, cancellationToken);
+        var (model, summary) = SiteAdaptation.FineTune(bundle.CreateFoundationModel()!, features, options, null, cancellationToken);
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new RetuneOutcome(model, summary, days, known, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        return new RetuneOutcome(model, string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}"));
     }
 

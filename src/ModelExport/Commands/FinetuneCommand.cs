@@ -43,7 +43,7 @@ public sealed class FinetuneCommand : ICliCommand
         Shared.Learning.Chain.ChainModel model;
         if (zeroShot)
         {
-            model = new Shared.Learning.Chain.ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean());
+            model = foundation.AtFleetMean();
         }
         else
         {

@@ -75,7 +75,7 @@ public static class ChainBundle
     public static void SaveFoundation(string siteModelDirectory, ChainModel foundation, DateTimeOffset created, string note)
     {
         ArgumentNullException.ThrowIfNull(foundation);
-        Save(Path.Combine(siteModelDirectory, FoundationFolder), new ChainModel(foundation.Nets, foundation.Sites.Mean()), "foundation", created, null, note);
+        Save(Path.Combine(siteModelDirectory, FoundationFolder), foundation.AtFleetMean(), "foundation", created, null, note);
     }
 
     /// <summary>The foundation saved beside a site model, or null when the folder has none.</summary>

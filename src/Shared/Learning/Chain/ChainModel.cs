@@ -214,6 +214,10 @@ public sealed class ChainModel
 
     public IEnumerable<Tensor> Parameters => Nets.Parameters.Concat(Sites.Parameters);
 
+    /// <summary>A one-site model with a copy of these networks and the mean of these sites: where a new site starts from
+    /// (fine-tuning, zero-shot), and the foundation a bundle carries.</summary>
+    public ChainModel AtFleetMean() => new(Nets.Clone(), Sites.Mean());
+
     /// <summary>Weight of the monotonicity penalty (DC at 1.05·E must not be below DC at E).</summary>
     public float MonotonePenalty { get; set; } = 10f;
 

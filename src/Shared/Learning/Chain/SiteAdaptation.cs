@@ -69,7 +69,8 @@ public static class SiteAdaptation
         // stage 1, the site parameters from the fleet mean; stage 2, the shading field and module nets as well
         (ChainModel, TrainingSummary) SmoothStages(IProgress<double>? report)
         {
-            var m = new ChainModel(foundation.Nets.Clone(), foundation.Sites.Mean()) { HuberDelta = options.HuberDelta };
+            var m = foundation.AtFleetMean();
+            m.HuberDelta = options.HuberDelta;
             var epochs1 = options.TuneNets ? epochs * 2 / 3 : epochs;
             var s1 = ChainTraining.Train(m, data.X, data.Y, rows, new GroupedAdam((m.Sites.Parameters, 0.03f)),
                 new TrainingOptions(epochs1, options.BatchSize, 0.03f, options.Threads, options.Seed), Scaled(report, 0, options.TuneNets ? 0.5 : 1), cancellationToken);
