@@ -62,7 +62,7 @@ public sealed class FinetuneCommand : ICliCommand
         }
         if (summary?.NoisyWeather is { } noisy)
         {
-            context.Out.WriteLine($"the weather explains the history only to {noisy.ResidualOfRating:P1} of the AC rating, with errors that do not come back the next day " +
+            context.Out.WriteLine($"the weather explains the history only to {noisy.ResidualOfRating:P1} of the AC rating on a typical day, with errors that do not come back the next day " +
                 $"(correlation {noisy.DayToDayCorrelation:F2}): weather from a satellite or a distant station? fine-tuned lightly ({summary.Epochs} epochs, no edge stage)");
         }
         var svf = 1 / (1 + Math.Exp(-model.Sites.SkyViewLogit.Data[0]));

@@ -14,8 +14,9 @@ public sealed class SiteAdaptationTests
     // a chimney 4° wide at azimuth 200° that the 15-minute samples cross once a day
     private static bool InChimney(double azimuthDeg, double elevationDeg) => Math.Abs(azimuthDeg - 200) < 2 && elevationDeg < 60;
 
-    // a foundation, and a history whose labels are that foundation's own predictions with the chimney's beam taken away
-    private static (ChainModel Foundation, ChainFeatureSet History) NarrowChimney()
+    // a foundation, and a history whose labels are that foundation's own predictions with the chimney's beam taken away (with
+    // chimney: false, its predictions as they are)
+    private static (ChainModel Foundation, ChainFeatureSet History) NarrowChimney(bool chimney = true)
     {
         var foundation = new ChainModel(new ChainNets(ChainConfig.Default, new SeededRandom(2)), new SiteParameters(3, ChainConfig.Default.LatentSize));
         var n = Days * PerDay;
@@ -44,7 +45,7 @@ public sealed class SiteAdaptationTests
         x.Data.CopyTo(shaded.Data, 0);
         for (var r = 0; r < n; r++)
         {
-            if (InChimney(az[r], el[r]))
+            if (chimney && InChimney(az[r], el[r]))
             {
                 shaded[r, ChainColumns.Beam] = 0;
             }
@@ -192,7 +193,9 @@ public sealed class SiteAdaptationTests
     [Fact]
     public void FineTune_WeatherErrorThatDoesNotRepeat_FitsLightlyWithoutEdges()
     {
-        // the chimney history as seen through weather off by 15 % for hours at a time, independently from day to day
+        // the chimney history as seen through weather off by 25 % for hours at a time, independently from day to day (a satellite's
+        // hourly GHI under broken cloud). At 15 % the chimney's residual, the same every day, still holds the day-to-day
+        // correlation at 0.37-0.41 here, over SiteAdaptation.NoisyWeatherRepeat: such a history is fitted in full
         var (foundation, clean) = NarrowChimney();
         var rng = new SeededRandom(9);
         var error = 0.0;
@@ -200,7 +203,7 @@ public sealed class SiteAdaptationTests
         {
             if (r % 4 == 0)
             {
-                error = (0.7 * error) + (Math.Sqrt(1 - 0.49) * 0.15 * rng.NextGaussian());
+                error = (0.7 * error) + (Math.Sqrt(1 - 0.49) * 0.25 * rng.NextGaussian());
             }
             return 1 + error;
         });
@@ -215,5 +218,20 @@ public sealed class SiteAdaptationTests
         Assert.Equal(ChainConfig.Default.ShadingHidden, model.Nets.Config.ShadingHidden);
         // the chimney's residual comes back every day: shade, fitted in full
         Assert.Null(cleanSummary.NoisyWeather);
+    }
+
+    [Fact]
+    public void FineTune_ShadeArrivingOnTheLastDay_NotTakenForWeatherError()
+    {
+        // autumn: the sun's path, lower every day, reaches a building on the window's last afternoon; the residual is large that
+        // day and absent the day before (the RMS over the window 0.042 of the rating, day-to-day correlation 0.01), but the other
+        // days are clean, so the weather is not to blame
+        var (foundation, clean) = NarrowChimney(chimney: false);
+        var history = WithAcScaled(clean, r => r / PerDay == Days - 1 && r % PerDay is >= 32 and < 38 ? 0.3 : 1);
+
+        var (model, summary) = SiteAdaptation.FineTune(foundation, history, new AdaptationOptions());
+
+        Assert.Null(summary.NoisyWeather);
+        Assert.Equal(ChainConfig.Default.ShadingHidden + 16, model.Nets.Config.ShadingHidden);
     }
 }

@@ -18,8 +18,8 @@ public sealed record TrainingSummary(int Rows, int Epochs, int Steps, double Fir
     public NoisyWeatherFinding? NoisyWeather { get; init; }
 }
 
-/// <summary>Why the weather was judged too uncertain: the AC residual after the first two stages (fraction of the rating) and its
-/// correlation with the residual one day earlier at the same time of day.</summary>
+/// <summary>Why the weather was judged too uncertain: the AC residual after the first two stages (fraction of the rating, the
+/// median over the days of each day's RMS) and its correlation with the residual one day earlier at the same time of day.</summary>
 public sealed record NoisyWeatherFinding(double ResidualOfRating, double DayToDayCorrelation);
 
 /// <summary>Adam on several parameter groups with their own learning rates (e.g. site parameters fast, shared nets slow).</summary>

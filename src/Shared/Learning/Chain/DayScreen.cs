@@ -93,7 +93,7 @@ public static class DayScreen
     }
 
     // each daylight row's day: a new day starts at every night-to-day transition and after every gap in time of over DayGap
-    private static int[] DayNumbers(ChainFeatureSet data)
+    internal static int[] DayNumbers(ChainFeatureSet data)
     {
         var day = new int[data.Rows];
         var n = 0;
