@@ -35,9 +35,10 @@ public static class SiteAdaptation
 
     /// <summary>The weather is judged too uncertain for the full schedule when, after the first two stages, the median over the
     /// days of each day's AC residual (RMS) exceeds this fraction of the rating (a GHI with a satellite's 15 % hourly error: the
-    /// overall RMS 0.022–0.081, the daily median about 0.9 of it; exact weather: 0.0135 or less on 95 of 100 held-out sites). The
-    /// median, not the RMS over the whole window: shade that a lowering sun meets for the first time on the window's last days
-    /// (autumn) gives an overall RMS up to 0.09 with the days before it clean, and the RMS took it for weather error ...</summary>
+    /// window's RMS 0.022–0.081, the daily median 0.9 of it on the sites checked; exact weather: the window's RMS 0.0135 or less
+    /// on 95 of 100 held-out sites). The median, not the window's RMS: shade that a lowering sun meets for the first time on the
+    /// window's last days (autumn) gives a window's RMS up to 0.09 with the days before it clean, and was taken for weather error
+    /// ...</summary>
     public const double NoisyWeatherResidual = 0.015;
 
     /// <summary>... and the residuals correlate with those one day earlier at the same time by less than this (unlearnt shade comes
@@ -57,9 +58,9 @@ public static class SiteAdaptation
     /// units and a gradient leak through the sigmoid fit such obstacles, and a weak anchor to the second stage's field above the
     /// seen sky (the pretrained family's extrapolation) keeps the new edges from carrying the fit far into sky the history never
     /// saw while letting them run on a few degrees (with no anchor the held-out ratio to the noise floor was 1.83–2.28 over three
-    /// seeds, weight 0.03 gave 1.69–1.73, 1e-3 1.60–1.65). With <see cref="AdaptationOptions.ScreenDays"/>, the first two stages' fit judges each morning and afternoon
-    /// (<see cref="DayScreen"/>); when some are left out (snow, outages), the two stages run again without them. The foundation is
-    /// not modified.</summary>
+    /// seeds, weight 0.03 gave 1.69–1.73, 1e-3 1.60–1.65). With <see cref="AdaptationOptions.ScreenDays"/>, the first two stages'
+    /// fit judges each morning and afternoon (<see cref="DayScreen"/>); when some are left out (snow, outages), the two stages run
+    /// again without them. The foundation is not modified.</summary>
     public static (ChainModel Model, TrainingSummary Summary) FineTune(ChainModel foundation, ChainFeatureSet data, AdaptationOptions options,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
