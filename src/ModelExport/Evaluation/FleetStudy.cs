@@ -58,9 +58,11 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
 /// <param name="BoundSamples">posterior draws of the <see cref="InformationBound"/> oracle (0: not computed)</param>
 /// <param name="WeatherErrorSigma">above 0, the model and PVWatts see the weather as from a satellite
 /// (<see cref="SatelliteWeather.Degrade"/>: GHI with this hourly error, no DNI or DHI); the oracle keeps the exact weather</param>
+/// <param name="RollingRecentDays">the <see cref="AdaptationOptions.RecentDays"/> of the rolling scheme's fine-tunings (the gateway's
+/// nightly re-tuning: <see cref="AdaptationOptions.NightlyRecentDays"/>); the headline fine-tuning weighs all days alike</param>
 public sealed record StudyOptions(int HeadlineDays, IReadOnlyList<int> EfficiencyDays, bool Scratch, int Epochs, bool TuneNets = true,
     AdaptationOptions? Adaptation = null, string? DumpFolder = null, int RollingDays = 0, int TestStartDay = FleetStudy.DefaultTestStartDay, int BoundSamples = 0,
-    double WeatherErrorSigma = 0);
+    double WeatherErrorSigma = 0, int RollingRecentDays = AdaptationOptions.NightlyRecentDays);
 
 /// <summary>Fine-tuned and noise-floor RMSE over a part of the test window, W.</summary>
 public sealed record RmsePair(double FineTunedW, double NoiseFloorW)
@@ -86,7 +88,7 @@ public static class FleetStudy
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(study);
-        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError) = study;
+        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError, recentDays) = study;
         var site = SiteLoader.Load(Path.Combine(data, fs.SiteFile));
         var exactHistory = History.Read(Path.Combine(data, fs.HistoryFile));
         var history = weatherError > 0 ? SatelliteWeather.Degrade(exactHistory, weatherError, (ulong)fs.Id) : exactHistory;
@@ -113,6 +115,8 @@ public static class FleetStudy
         RmsePair early = RmsePair.None, late = early, seen = early, unseen = early;
         var unseenFraction = double.NaN;
         var options = (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id + (adaptation?.Seed ?? 1) - 1 };
+        // the nightly scheme's own options (the gateway's: the last days weigh more)
+        var rollingOptions = options with { RecentDays = recentDays };
         var rolling = RmsePair.None;
         var bound = double.NaN;
         var informed = double.NaN;
@@ -153,7 +157,7 @@ public static class FleetStudy
                         var recentFrom = trainFrom + from;
                         var recent = Slice(all, recentFrom, testFrom + from);
                         var part = Slice(test, from, to);
-                        var (m, _) = from == 0 ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, recent, options);
+                        var (m, _) = from == 0 && rollingOptions == options ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, recent, rollingOptions);
                         ChainEvaluation.Run(m, site, part, measured[from..to]).ModelW.CopyTo(stitched, from);
                         if (boundSamples > 0)
                         {

@@ -234,4 +234,31 @@ public sealed class SiteAdaptationTests
         Assert.Null(summary.NoisyWeather);
         Assert.Equal(ChainConfig.Default.ShadingHidden + 16, model.Nets.Config.ShadingHidden);
     }
+
+    [Fact]
+    public void FineTune_RecentDaysWeighted_FollowsWhatChangedOnTheLastDays()
+    {
+        // the array lost 15 % on the window's last three days (leaves on a tree that shades it all day, dust): the nightly
+        // re-tuning, whose model predicts the next day, weighs those days more than the window's average
+        const int changedDays = 3;
+        var (foundation, clean) = NarrowChimney(chimney: false);
+        var history = WithAcScaled(clean, r => r / PerDay >= Days - changedDays ? 0.85 : 1);
+        var lastDay = Enumerable.Range((Days - 1) * PerDay, PerDay).Where(r => history.Y[r, ChainColumns.LabelAc] > 0.05f).ToArray();
+        double LastDayRmse(ChainModel model)
+        {
+            var ac = new float[history.Rows];
+            model.Predict(history.X, ac, [], [], []);
+            return Math.Sqrt(lastDay.Average(r => Math.Pow(ac[r] - history.Y[r, ChainColumns.LabelAc], 2)));
+        }
+
+        var (even, evenSummary) = SiteAdaptation.FineTune(foundation, history, new AdaptationOptions());
+        var (weighted, weightedSummary) = SiteAdaptation.FineTune(foundation, history, new AdaptationOptions(RecentDays: changedDays));
+
+        var (evenRmse, weightedRmse) = (LastDayRmse(even), LastDayRmse(weighted));
+        Assert.True(weightedRmse < 0.75 * evenRmse, $"last day's AC RMSE {weightedRmse:F4} of the rating with the last {changedDays} days weighted, {evenRmse:F4} without");
+        // the summary counts each row once, and the weighted rows make more steps per epoch
+        Assert.Equal(ChainTraining.TrainableRows(history.X, history.Y).Length, weightedSummary.Rows);
+        Assert.Equal(evenSummary.Rows, weightedSummary.Rows);
+        Assert.True(weightedSummary.Steps > evenSummary.Steps, $"{weightedSummary.Steps} steps weighted, {evenSummary.Steps} even");
+    }
 }
