@@ -60,9 +60,11 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
 /// (<see cref="SatelliteWeather.Degrade"/>: GHI with this hourly error, no DNI or DHI); the oracle keeps the exact weather</param>
 /// <param name="RollingRecentDays">the <see cref="AdaptationOptions.RecentDays"/> of the rolling scheme's fine-tunings (the gateway's
 /// nightly re-tuning: <see cref="AdaptationOptions.NightlyRecentDays"/>); the headline fine-tuning weighs all days alike</param>
+/// <param name="RollingEdgeCheckHours">the <see cref="AdaptationOptions.EdgeCheckHours"/> of the rolling scheme's fine-tunings (the
+/// gateway's: <see cref="AdaptationOptions.NightlyEdgeCheckHours"/>); the headline fine-tuning keeps the usual length</param>
 public sealed record StudyOptions(int HeadlineDays, IReadOnlyList<int> EfficiencyDays, bool Scratch, int Epochs, bool TuneNets = true,
     AdaptationOptions? Adaptation = null, string? DumpFolder = null, int RollingDays = 0, int TestStartDay = FleetStudy.DefaultTestStartDay, int BoundSamples = 0,
-    double WeatherErrorSigma = 0, int RollingRecentDays = AdaptationOptions.NightlyRecentDays);
+    double WeatherErrorSigma = 0, int RollingRecentDays = AdaptationOptions.NightlyRecentDays, int RollingEdgeCheckHours = AdaptationOptions.NightlyEdgeCheckHours);
 
 /// <summary>Fine-tuned and noise-floor RMSE over a part of the test window, W.</summary>
 public sealed record RmsePair(double FineTunedW, double NoiseFloorW)
@@ -88,7 +90,7 @@ public static class FleetStudy
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(study);
-        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError, recentDays) = study;
+        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError, recentDays, edgeCheckHours) = study;
         var site = SiteLoader.Load(Path.Combine(data, fs.SiteFile));
         var exactHistory = History.Read(Path.Combine(data, fs.HistoryFile));
         var history = weatherError > 0 ? SatelliteWeather.Degrade(exactHistory, weatherError, (ulong)fs.Id) : exactHistory;
@@ -115,8 +117,8 @@ public static class FleetStudy
         RmsePair early = RmsePair.None, late = early, seen = early, unseen = early;
         var unseenFraction = double.NaN;
         var options = (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id + (adaptation?.Seed ?? 1) - 1 };
-        // the nightly scheme's own options (the gateway's: the last days weigh more)
-        var rollingOptions = options with { RecentDays = recentDays };
+        // the nightly scheme's own options (the gateway's: the last days weigh more, the last day judges the edge stage's length)
+        var rollingOptions = options with { RecentDays = recentDays, EdgeCheckHours = edgeCheckHours };
         var rolling = RmsePair.None;
         var bound = double.NaN;
         var informed = double.NaN;

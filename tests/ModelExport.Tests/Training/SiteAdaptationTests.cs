@@ -261,4 +261,34 @@ public sealed class SiteAdaptationTests
         Assert.Equal(evenSummary.Rows, weightedSummary.Rows);
         Assert.True(weightedSummary.Steps > evenSummary.Steps, $"{weightedSummary.Steps} steps weighted, {evenSummary.Steps} even");
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void FineTune_EdgeStageLength_ChosenOnTheLastHours(bool chimneyOnTheLastDay)
+    {
+        // a longer third stage draws the chimney more sharply: it predicts the last day better when the chimney is still there, and
+        // worse when it is gone that day (a tree felled); a stage of either length is fitted without the last hours and judged on them
+        var (foundation, history) = NarrowChimney();
+        var (_, open) = NarrowChimney(chimney: false);
+        if (!chimneyOnTheLastDay)
+        {
+            var y = new Tensor(history.Y.Rows, history.Y.Cols);
+            history.Y.Data.CopyTo(y.Data, 0);
+            for (var r = (Days - 1) * PerDay; r < Days * PerDay; r++)
+            {
+                y[r, ChainColumns.LabelAc] = open.Y[r, ChainColumns.LabelAc];
+            }
+            history = history with { Y = y };
+        }
+        var options = new AdaptationOptions(EdgeCheckHours: AdaptationOptions.NightlyEdgeCheckHours);
+        var epochs = options.EpochsFor(history.Rows, options.SampleBudget);
+        var usual = Math.Max(10, epochs / 2);
+
+        var (_, fixedLength) = SiteAdaptation.FineTune(foundation, history, options with { EdgeCheckHours = 0 });
+        var (_, summary) = SiteAdaptation.FineTune(foundation, history, options);
+
+        Assert.Equal(epochs + usual, fixedLength.Epochs);
+        Assert.Equal(epochs + (chimneyOnTheLastDay ? (int)(usual * SiteAdaptation.LongerEdgeStage) : usual), summary.Epochs);
+    }
 }

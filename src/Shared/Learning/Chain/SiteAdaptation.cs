@@ -18,13 +18,21 @@ namespace PvEdge.Shared.Learning.Chain;
 /// <param name="RecentDays">the rows of the history's last this many days count <see cref="RecentWeight"/> times in training (0 = all
 /// rows alike); for a model that predicts the next day only (<see cref="NightlyRecentDays"/>)</param>
 /// <param name="RecentWeight">how many times those rows count</param>
+/// <param name="EdgeCheckHours">the third stage's length is chosen on the history's last this many hours: a stage of the usual
+/// length and one <see cref="SiteAdaptation.LongerEdgeStage"/> times as long are fitted without them, and the one that predicts
+/// them better is fitted again on all rows (0 = the usual length, no choice; the check costs the third stage 2.5 times its time). For
+/// a model that predicts the next day only (<see cref="NightlyEdgeCheckHours"/>): on a model kept for weeks it did not help</param>
 public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
     float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f,
-    bool ScreenDays = true, int RecentDays = 0, int RecentWeight = 3)
+    bool ScreenDays = true, int RecentDays = 0, int RecentWeight = 3, int EdgeCheckHours = 0)
 {
     /// <summary><see cref="RecentDays"/> of the gateway's nightly re-tuning, whose model predicts the next day only: what the sky does
     /// now (leaves falling, the sun lowering into an obstacle) weighs more than the window's average.</summary>
     public const int NightlyRecentDays = 3;
+
+    /// <summary><see cref="EdgeCheckHours"/> of the nightly re-tuning: the window's last day's daylight judges the length of the
+    /// third stage that predicts the next.</summary>
+    public const int NightlyEdgeCheckHours = 16;
 
     /// <summary>Epochs for a history of <paramref name="rows"/> rows under the sample budget.</summary>
     public int EpochsFor(int rows, int budget) => Math.Clamp(budget / Math.Max(1, rows), Math.Min(10, Epochs), Epochs);
@@ -40,6 +48,12 @@ public static class SiteAdaptation
     public const int TeacherPoints = 256;
 
     public const double TeacherSpanDeg = 20;
+
+    /// <summary>The longer third stage that <see cref="AdaptationOptions.EdgeCheckHours"/> weighs against the usual one, as a
+    /// multiple of its epochs, and the labelled rows the check needs at least.</summary>
+    public const double LongerEdgeStage = 1.5;
+
+    public const int EdgeCheckMinRows = 8;
 
     /// <summary>The weather is judged too uncertain for the full schedule when, after the first two stages, the median over the
     /// days of each day's AC residual (RMS) exceeds this fraction of the rating (a GHI with a satellite's 15 % hourly error: the
@@ -132,17 +146,53 @@ public static class SiteAdaptation
         {
             return (model, total with { Rows = rows.Length });
         }
-        var rng = new SeededRandom(options.Seed + 7);
-        var teacher = options.TeacherWeight > 0 ? FieldTeacher(model, data, rows, options.TeacherWeight, rng) : null;
-        var wide = model.Nets.WithWiderShading(options.EdgeUnits, EdgeInitializer(data, ResidualAnchors(model, data, train, options.EdgeUnits, rng), rng), rng);
-        model = new ChainModel(wide, model.Sites) { HuberDelta = options.HuberDelta, ShadingGradientLeak = options.EdgeGradientLeak, ShadingTeacher = teacher };
-        var stage3 = new GroupedAdam((model.Sites.Parameters, 3e-3f), (model.Nets.Shading.Parameters, options.EdgeLearningRate));
         var epochs3 = Math.Max(10, epochs / 2);
-        var s3 = ChainTraining.Train(model, data.X, data.Y, train, stage3,
-            new TrainingOptions(epochs3, options.BatchSize, 1e-3f, options.Threads, options.Seed + 2), Scaled(progress, 0.75, 1), cancellationToken);
+        if (options.EdgeCheckHours > 0)
+        {
+            epochs3 = EdgeEpochsChecked(model, data, rows, epochs3, options, cancellationToken);
+        }
+        var (edged, s3) = EdgeStage(model, data, rows, train, epochs3, options, Scaled(progress, 0.75, 1), cancellationToken);
+        return (edged, total with { Rows = rows.Length, Epochs = epochs + epochs3, Steps = total.Steps + s3.Steps, FinalLoss = s3.FinalLoss, Seconds = total.Seconds + s3.Seconds });
+    }
+
+    // the third stage on a copy of the smooth model: the shading field widened by edge units placed at the largest residuals of
+    // the rows trained on, a gradient leak through its sigmoid, and the anchor to the smooth field over the rows' sky
+    private static (ChainModel, TrainingSummary) EdgeStage(ChainModel smooth, ChainFeatureSet data, int[] rows, int[] train, int epochs,
+        AdaptationOptions options, IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        var rng = new SeededRandom(options.Seed + 7);
+        var teacher = options.TeacherWeight > 0 ? FieldTeacher(smooth, data, rows, options.TeacherWeight, rng) : null;
+        var wide = smooth.Nets.WithWiderShading(options.EdgeUnits, EdgeInitializer(data, ResidualAnchors(smooth, data, train, options.EdgeUnits, rng), rng), rng);
+        var model = new ChainModel(wide, smooth.Sites.Mean()) { HuberDelta = options.HuberDelta, ShadingGradientLeak = options.EdgeGradientLeak, ShadingTeacher = teacher };
+        var stage3 = new GroupedAdam((model.Sites.Parameters, 3e-3f), (model.Nets.Shading.Parameters, options.EdgeLearningRate));
+        var summary = ChainTraining.Train(model, data.X, data.Y, train, stage3,
+            new TrainingOptions(epochs, options.BatchSize, 1e-3f, options.Threads, options.Seed + 2), progress, cancellationToken);
         model.ShadingGradientLeak = 0;
         model.ShadingTeacher = null;
-        return (model, total with { Rows = rows.Length, Epochs = epochs + epochs3, Steps = total.Steps + s3.Steps, FinalLoss = s3.FinalLoss, Seconds = total.Seconds + s3.Seconds });
+        return (model, summary);
+    }
+
+    // the third stage's epochs: the given ones or LongerEdgeStage times as many, whichever predicts the history's last
+    // EdgeCheckHours better when both are fitted without them (the given ones when too few of those rows are labelled)
+    private static int EdgeEpochsChecked(ChainModel smooth, ChainFeatureSet data, int[] rows, int epochs, AdaptationOptions options,
+        CancellationToken cancellationToken)
+    {
+        var cut = data.Times[rows[^1]] - TimeSpan.FromHours(options.EdgeCheckHours);
+        var fit = rows.Where(r => data.Times[r] < cut).ToArray();
+        var check = rows.Where(r => data.Times[r] >= cut && !float.IsNaN(data.Y[r, ChainColumns.LabelAc])).ToArray();
+        if (fit.Length == 0 || check.Length < EdgeCheckMinRows)
+        {
+            return epochs;
+        }
+        var fitTrain = Weighted(fit, data, options);
+        double CheckError(int candidate)
+        {
+            var (model, _) = EdgeStage(smooth, data, fit, fitTrain, candidate, options, null, cancellationToken);
+            var residual = AcResiduals(model, data);
+            return check.Average(r => (double)residual[r] * residual[r]);
+        }
+        var longer = (int)(epochs * LongerEdgeStage);
+        return CheckError(longer) < CheckError(epochs) ? longer : epochs;
     }
 
     // the rows to train on: each of the last RecentDays days' rows RecentWeight times (ascending rows: those at the end)
