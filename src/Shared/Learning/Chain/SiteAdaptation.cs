@@ -20,7 +20,7 @@ namespace PvEdge.Shared.Learning.Chain;
 /// <param name="RecentWeight">how many times those rows count</param>
 /// <param name="EdgeCheckHours">the third stage's length is chosen on the history's last this many hours: a stage of the usual
 /// length and one <see cref="SiteAdaptation.LongerEdgeStage"/> times as long are fitted without them, and the one that predicts
-/// them better is fitted again on all rows (0 = the usual length, no choice; the check costs the third stage 2.5 times its time). For
+/// them better is fitted again on all rows (0 = the usual length, no choice; the check fits two more third stages). For
 /// a model that predicts the next day only (<see cref="NightlyEdgeCheckHours"/>): on a model kept for weeks it did not help</param>
 public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
     float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f,
@@ -85,7 +85,8 @@ public static class SiteAdaptation
     /// (<see cref="AdaptationOptions.RecentDays"/>) they drew shade across the first clear day's afternoon after two overcast
     /// weeks (an unshaded site in autumn: 547 W RMSE that day against a noise floor of 42 W; 85 W with the anchor there). With
     /// <see cref="AdaptationOptions.ScreenDays"/>, the first two stages' fit judges each morning and afternoon (<see cref="DayScreen"/>);
-    /// when some are left out (snow, outages), the two stages run again without them. The foundation is not modified.</summary>
+    /// when some are left out (snow, outages), the two stages run again without them. With <see cref="AdaptationOptions.EdgeCheckHours"/>
+    /// the history's last hours choose the third stage's length. The foundation is not modified.</summary>
     public static (ChainModel Model, TrainingSummary Summary) FineTune(ChainModel foundation, ChainFeatureSet data, AdaptationOptions options,
         IProgress<double>? progress = null, CancellationToken cancellationToken = default)
     {
