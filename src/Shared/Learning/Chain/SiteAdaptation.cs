@@ -21,7 +21,7 @@ namespace PvEdge.Shared.Learning.Chain;
 /// <param name="EdgeCheckHours">the third stage's length is chosen on the history's last this many hours: a stage of the usual
 /// length and one <see cref="SiteAdaptation.LongerEdgeStage"/> times as long are fitted without them, and the one that predicts
 /// them better is fitted again on all rows (0 = the usual length, no choice; the check fits two more third stages). For
-/// a model that predicts the next day only (<see cref="NightlyEdgeCheckHours"/>): on a model kept for weeks it did not help</param>
+/// a model that predicts the next day only (<see cref="NightlyEdgeCheckHours"/>): on a model kept for weeks it was mixed</param>
 public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
     float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f,
     bool ScreenDays = true, int RecentDays = 0, int RecentWeight = 3, int EdgeCheckHours = 0)
