@@ -110,7 +110,8 @@ public sealed class RetuneService : BackgroundService
         var from = now - TimeSpan.FromDays(_options.RetuneDays);
         // one read of the history: the fine-tuning learns from every daylight interval, the check compares above the validator's elevation
         var intervals = _validator.Intervals(from, now, minSunElevationDeg: 0);
-        var outcome = SiteRetuner.Retune(bundle, intervals, from, now, new AdaptationOptions(RecentDays: AdaptationOptions.NightlyRecentDays, EdgeCheckHours: AdaptationOptions.NightlyEdgeCheckHours), cancellationToken);
+        var outcome = SiteRetuner.Retune(bundle, intervals, from, now, new AdaptationOptions(RecentDays: AdaptationOptions.NightlyRecentDays, EdgeCheckHours: AdaptationOptions.NightlyEdgeCheckHours,
+            LocalCorrection: AdaptationOptions.NightlyCorrection), cancellationToken);
         if (outcome.Model is null)
         {
             ModelLog.NotRetuned(_logger, outcome.Reason, current.Id);

@@ -62,9 +62,12 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
 /// nightly re-tuning: <see cref="AdaptationOptions.NightlyRecentDays"/>); the headline fine-tuning weighs all days alike</param>
 /// <param name="RollingEdgeCheckHours">the <see cref="AdaptationOptions.EdgeCheckHours"/> of the rolling scheme's fine-tunings (the
 /// gateway's: <see cref="AdaptationOptions.NightlyEdgeCheckHours"/>); the headline fine-tuning keeps the usual length</param>
+/// <param name="RollingCorrection">the rolling scheme's fine-tunings read a <see cref="AdaptationOptions.LocalCorrection"/> (the
+/// gateway's: <see cref="AdaptationOptions.NightlyCorrection"/>); the headline fine-tuning has none</param>
 public sealed record StudyOptions(int HeadlineDays, IReadOnlyList<int> EfficiencyDays, bool Scratch, int Epochs, bool TuneNets = true,
     AdaptationOptions? Adaptation = null, string? DumpFolder = null, int RollingDays = 0, int TestStartDay = FleetStudy.DefaultTestStartDay, int BoundSamples = 0,
-    double WeatherErrorSigma = 0, int RollingRecentDays = AdaptationOptions.NightlyRecentDays, int RollingEdgeCheckHours = AdaptationOptions.NightlyEdgeCheckHours);
+    double WeatherErrorSigma = 0, int RollingRecentDays = AdaptationOptions.NightlyRecentDays, int RollingEdgeCheckHours = AdaptationOptions.NightlyEdgeCheckHours,
+    bool RollingCorrection = true);
 
 /// <summary>Fine-tuned and noise-floor RMSE over a part of the test window, W.</summary>
 public sealed record RmsePair(double FineTunedW, double NoiseFloorW)
@@ -90,7 +93,7 @@ public static class FleetStudy
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(study);
-        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError, recentDays, edgeCheckHours) = study;
+        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError, recentDays, edgeCheckHours, correction) = study;
         var site = SiteLoader.Load(Path.Combine(data, fs.SiteFile));
         var exactHistory = History.Read(Path.Combine(data, fs.HistoryFile));
         var history = weatherError > 0 ? SatelliteWeather.Degrade(exactHistory, weatherError, (ulong)fs.Id) : exactHistory;
@@ -118,7 +121,7 @@ public static class FleetStudy
         var unseenFraction = double.NaN;
         var options = (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id + (adaptation?.Seed ?? 1) - 1 };
         // the nightly scheme's own options (the gateway's: the last days weigh more, the last day judges the edge stage's length)
-        var rollingOptions = options with { RecentDays = recentDays, EdgeCheckHours = edgeCheckHours };
+        var rollingOptions = options with { RecentDays = recentDays, EdgeCheckHours = edgeCheckHours, LocalCorrection = correction ? AdaptationOptions.NightlyCorrection : null };
         var rolling = RmsePair.None;
         var bound = double.NaN;
         var informed = double.NaN;
@@ -168,6 +171,10 @@ public static class FleetStudy
                         }
                     }
                     rolling = new(Rmse(stitched), floor);
+                    if (dumpFolder is not null)
+                    {
+                        DumpRolling(Path.Combine(dumpFolder, $"rolling_{fs.Id:D4}.csv"), test, measured, trueAc, stitched, series.Scored);
+                    }
                     rollingBound = boundSamples > 0 ? Rmse(stitchedBound) : double.NaN;
                 }
                 unseen = Part(.., isUnseen);
@@ -193,6 +200,15 @@ public static class FleetStudy
             }
         }
         return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound, ScreenedHalfDays = screened, NoisyWeather = noisyWeather };
+    }
+
+    // the rolling scheme's stitched predictions over the test window, row by row (W)
+    private static void DumpRolling(string path, ChainFeatureSet test, double[] measuredW, double[] trueW, double[] modelW, bool[] scored)
+    {
+        var ci = System.Globalization.CultureInfo.InvariantCulture;
+        File.WriteAllLines(path, Enumerable.Range(0, modelW.Length).Select(i => string.Create(ci,
+            $"{test.Times[i]:O},{test.SunAzimuthDeg[i]:F2},{test.SunElevationDeg[i]:F2},{test.X[i, ChainColumns.Beam]:F4},{measuredW[i]:F1},{trueW[i]:F1},{modelW[i]:F1},{(scored[i] ? 1 : 0)}"))
+            .Prepend("time_utc,sun_azimuth_deg,sun_elevation_deg,beam_kwm2,measured_ac_w,true_ac_w,model_ac_w,scored"));
     }
 
     private static void Dump(string path, ShadingScene scene, double latitudeDeg, EvaluationSeries train, double[] trainTrue, bool[]? trainSeen, EvaluationSeries test, double[] testTrue, bool[] testSeen)

@@ -291,4 +291,75 @@ public sealed class SiteAdaptationTests
         Assert.Equal(epochs + usual, fixedLength.Epochs);
         Assert.Equal(epochs + (chimneyOnTheLastDay ? (int)(usual * SiteAdaptation.LongerEdgeStage) : usual), summary.Epochs);
     }
+
+    // the rows of the history's last day, and those before it
+    private static (int[] Before, int[] LastDay) SplitLastDay(ChainFeatureSet history) =>
+        (Enumerable.Range(0, (Days - 1) * PerDay).ToArray(), Enumerable.Range((Days - 1) * PerDay, PerDay).ToArray());
+
+    private static float[] PredictAc(ChainModel model, ChainFeatureSet history)
+    {
+        var ac = new float[history.Rows];
+        model.Predict(history.X, ac, [], [], []);
+        return ac;
+    }
+
+    [Fact]
+    public void ShadingCorrection_ShadeTheFieldMisses_FollowedTheNextDayAndNowhereElse()
+    {
+        // the foundation is the site's exact model but for the chimney; the correction is read from every day but the last
+        var (foundation, history) = NarrowChimney();
+        var (before, lastDay) = SplitLastDay(history);
+        var plain = PredictAc(foundation, history);
+
+        foundation.Correction = ShadingCorrection.Fit(foundation, history, before, AdaptationOptions.NightlyCorrection);
+        var corrected = PredictAc(foundation, history);
+
+        var chimney = lastDay.Where(r => InChimney(history.SunAzimuthDeg[r], history.SunElevationDeg[r])).ToArray();
+        Assert.NotEmpty(chimney);
+        double Rmse(float[] ac) => Math.Sqrt(chimney.Average(r => Math.Pow(ac[r] - history.Y[r, ChainColumns.LabelAc], 2)));
+        Assert.True(Rmse(corrected) < 0.25 * Rmse(plain), $"chimney rows of the next day: RMSE {Rmse(corrected):G3} corrected, {Rmse(plain):G3} without");
+        var far = lastDay.Where(r => Math.Abs(history.SunAzimuthDeg[r] - 200) > 5).ToArray();
+        Assert.All(far, r => Assert.Equal(plain[r], corrected[r], 1e-5));
+        Assert.Equal(0, foundation.Correction.At(200, 85));
+    }
+
+    [Fact]
+    public void ShadingCorrection_TelemetryNoiseAlone_MovesAlmostNothing()
+    {
+        // no chimney; the labels carry a noise of 0.5 % of the rating: the soft threshold keeps the field where it is
+        var (foundation, history) = NarrowChimney(chimney: false);
+        var truth = history.Y.Data.ToArray();
+        var noisy = new Tensor(history.Y.Rows, history.Y.Cols);
+        truth.CopyTo(noisy.Data, 0);
+        var rng = new SeededRandom(5);
+        for (var r = 0; r < history.Rows; r++)
+        {
+            noisy[r, ChainColumns.LabelAc] += (float)(0.005 * rng.NextGaussian());
+        }
+        var (before, lastDay) = SplitLastDay(history);
+        var plain = PredictAc(foundation, history);
+
+        foundation.Correction = ShadingCorrection.Fit(foundation, history with { Y = noisy }, before, AdaptationOptions.NightlyCorrection);
+        var corrected = PredictAc(foundation, history);
+
+        Assert.InRange(foundation.Correction.NoiseSigma, 0.003, 0.007);
+        var moved = lastDay.Count(r => Math.Abs(corrected[r] - plain[r]) > 1e-6);
+        Assert.True(moved <= lastDay.Length / 10, $"{moved} of {lastDay.Length} rows of the next day moved");
+        var error = Math.Sqrt(lastDay.Average(r => Math.Pow(corrected[r] - truth[r * ChainColumns.LabelCount], 2)));
+        Assert.True(error < 0.001, $"next day's RMSE against the noiseless truth {error:G3} (noise 0.005)");
+    }
+
+    [Fact]
+    public void FineTune_LocalCorrection_OnlyWhenAsked()
+    {
+        var (foundation, history) = NarrowChimney();
+        var options = new AdaptationOptions(Epochs: 10, SampleBudget: 1000);
+
+        var (plain, _) = SiteAdaptation.FineTune(foundation, history, options);
+        var (nightly, _) = SiteAdaptation.FineTune(foundation, history, options with { LocalCorrection = AdaptationOptions.NightlyCorrection });
+
+        Assert.Null(plain.Correction);
+        Assert.NotNull(nightly.Correction);
+        Assert.InRange(nightly.Correction.Points, history.Rows / 4, history.Rows);
+    }
 }

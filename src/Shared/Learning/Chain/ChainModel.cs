@@ -232,13 +232,24 @@ public sealed class ChainModel
     /// <summary>Weight of the L2 prior on the site codes (keeps fine-tuned codes in the pretrained distribution).</summary>
     public float LatentPenalty { get; set; } = 1e-3f;
 
-    public ChainOutputs Forward(Tape tape, Var x)
+    /// <summary>A one-site model's local correction of its shading field near the sun positions of the history it was fitted on
+    /// (<see cref="ShadingCorrection"/>), added to the field and clamped to [0, 1]; null: none. Set after training, by the
+    /// nightly fine-tuning (<see cref="AdaptationOptions.LocalCorrection"/>); not part of the bundle's ONNX graph.</summary>
+    public ShadingCorrection? Correction { get; set; }
+
+    /// <summary>The chain on a batch; <paramref name="shadingOffset"/> (n×1), when given, shifts each row's shading factor instead
+    /// of <see cref="Correction"/> (clamped to [0, 1]).</summary>
+    public ChainOutputs Forward(Tape tape, Var x, Tensor? shadingOffset = null)
     {
         ArgumentNullException.ThrowIfNull(tape);
         var site = tape.SliceCols(x, ChainColumns.Site, 1);
         var z = tape.Gather(tape.Param(Sites.Latent), site);
         var sunPos = tape.SliceCols(x, ChainColumns.SinAzimuth, 3);
         var s = Shading(tape, tape.ConcatCols(sunPos, z));
+        if ((shadingOffset ?? Correction?.ForRows(tape.Value(x))) is { } shift)
+        {
+            s = tape.Clamp(tape.Add(s, tape.Input(shift)), 0f, 1f);
+        }
         var svf = tape.Sigmoid(tape.Gather(tape.Param(Sites.SkyViewLogit), site));
         var beam = tape.SliceCols(x, ChainColumns.Beam, 1);
         var sky = tape.SliceCols(x, ChainColumns.SkyDiffuse, 1);
@@ -372,8 +383,10 @@ public sealed class ChainModel
         return load is null ? null : (load, target!);
     }
 
-    /// <summary>Inference over many rows: fills AC, DC, POA and s per row (uses a private tape in chunks).</summary>
-    public void Predict(Tensor x, Span<float> acPerKwac, Span<float> dcPerKwp, Span<float> poaKwm2, Span<float> shading)
+    /// <summary>Inference over many rows: fills AC, DC, POA and s per row (uses a private tape in chunks); a non-empty
+    /// <paramref name="shadingOffset"/> shifts each row's shading factor (see <see cref="Forward"/>).</summary>
+    public void Predict(Tensor x, Span<float> acPerKwac, Span<float> dcPerKwp, Span<float> poaKwm2, Span<float> shading,
+        ReadOnlySpan<float> shadingOffset = default)
     {
         ArgumentNullException.ThrowIfNull(x);
         var tape = new Tape();
@@ -383,7 +396,7 @@ public sealed class ChainModel
             var rows = Math.Min(Chunk, x.Rows - start);
             var part = new Tensor(rows, x.Cols, x.Data[(start * x.Cols)..((start + rows) * x.Cols)]);
             tape.Reset();
-            var o = Forward(tape, tape.Input(part));
+            var o = Forward(tape, tape.Input(part), shadingOffset.IsEmpty ? null : new Tensor(rows, 1, shadingOffset.Slice(start, rows).ToArray()));
             for (var r = 0; r < rows; r++)
             {
                 if (!acPerKwac.IsEmpty) { acPerKwac[start + r] = tape.Value(o.AcPerKwac).Data[r]; }
@@ -394,7 +407,7 @@ public sealed class ChainModel
         }
     }
 
-    /// <summary>The learned beam shading field of one site at a sun position.</summary>
+    /// <summary>The learned beam shading field of one site at a sun position (with <see cref="Correction"/> when set).</summary>
     public float ShadingAt(int site, double azimuthDeg, double elevationDeg)
     {
         var input = new float[3 + Sites.Latent.Cols];
@@ -403,6 +416,7 @@ public sealed class ChainModel
         input[2] = (float)(elevationDeg / 90);
         Sites.Latent.Row(site).CopyTo(input.AsSpan(3));
         var w = Math.Max(input.Length, Nets.Config.ShadingHidden);
-        return Nets.Shading.PredictScalar(input, new float[w], new float[w]);
+        var s = Nets.Shading.PredictScalar(input, new float[w], new float[w]);
+        return Correction is null ? s : (float)Math.Clamp(s + Correction.At(azimuthDeg, elevationDeg), 0, 1);
     }
 }

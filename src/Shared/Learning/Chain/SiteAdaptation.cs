@@ -22,9 +22,13 @@ namespace PvEdge.Shared.Learning.Chain;
 /// length and one <see cref="SiteAdaptation.LongerEdgeStage"/> times as long are fitted without them, and the one that predicts
 /// them better is fitted again on all rows (0 = the usual length, no choice; the check fits two more third stages). For
 /// a model that predicts the next day only (<see cref="NightlyEdgeCheckHours"/>): on a model kept for weeks it was mixed</param>
+/// <param name="LocalCorrection">after the third stage, read a <see cref="ShadingCorrection"/> of the shading field from the
+/// history's residuals near its own sun positions (null: none); for a model that predicts the next day only, whose sun path
+/// lies within a few tenths of a degree of the last days' (<see cref="NightlyCorrection"/>). Not for a bundle: the ONNX graph
+/// does not carry it</param>
 public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
     float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f,
-    bool ScreenDays = true, int RecentDays = 0, int RecentWeight = 3, int EdgeCheckHours = 0)
+    bool ScreenDays = true, int RecentDays = 0, int RecentWeight = 3, int EdgeCheckHours = 0, CorrectionOptions? LocalCorrection = null)
 {
     /// <summary><see cref="RecentDays"/> of the gateway's nightly re-tuning, whose model predicts the next day only: what the sky does
     /// now (leaves falling, the sun lowering into an obstacle) weighs more than the window's average.</summary>
@@ -33,6 +37,9 @@ public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, i
     /// <summary><see cref="EdgeCheckHours"/> of the nightly re-tuning: the window's last day's daylight judges the length of the
     /// third stage that predicts the next.</summary>
     public const int NightlyEdgeCheckHours = 16;
+
+    /// <summary><see cref="LocalCorrection"/> of the nightly re-tuning.</summary>
+    public static CorrectionOptions NightlyCorrection { get; } = new();
 
     /// <summary>Epochs for a history of <paramref name="rows"/> rows under the sample budget.</summary>
     public int EpochsFor(int rows, int budget) => Math.Clamp(budget / Math.Max(1, rows), Math.Min(10, Epochs), Epochs);
@@ -153,6 +160,11 @@ public static class SiteAdaptation
             epochs3 = EdgeEpochsChecked(model, data, rows, epochs3, options, cancellationToken);
         }
         var (edged, s3) = EdgeStage(model, data, rows, train, epochs3, options, Scaled(progress, 0.75, 1), cancellationToken);
+        if (options.LocalCorrection is { } correction)
+        {
+            // what the field still misses where the history's sun was: shade the sun reached in the window's last days
+            edged.Correction = ShadingCorrection.Fit(edged, data, rows, correction);
+        }
         return (edged, total with { Rows = rows.Length, Epochs = epochs + epochs3, Steps = total.Steps + s3.Steps, FinalLoss = s3.FinalLoss, Seconds = total.Seconds + s3.Seconds });
     }
 
