@@ -5,7 +5,7 @@ namespace PvEdge.Shared.Learning.Chain;
 /// <summary>A local correction of one site's beam shading factor, read from the history's own residuals near the sun
 /// positions it saw: at a sun position, the kernel-weighted least-squares shift Δs of the shading factor that best explains
 /// the AC residuals of the history rows around it (each row's residual over its AC's sensitivity to s), shrunk towards zero by
-/// <see cref="ThresholdSigmas"/> standard errors of that estimate (soft threshold), so that the telemetry's noise moves nothing
+/// <see cref="CorrectionOptions.ThresholdSigmas"/> standard errors of that estimate (soft threshold), so that the telemetry's noise moves nothing
 /// and shade the network has not drawn (a branch, the edge of a roof the sun grazed yesterday) is followed. Far from the
 /// history's sun positions it is zero: it describes what the history saw, and a model that predicts the next day (the
 /// gateway's nightly re-tuning) meets nearly the same sun path.</summary>
@@ -16,8 +16,9 @@ public sealed class ShadingCorrection
     private readonly double[] _gr;
     private readonly double[] _gg;
 
-    private ShadingCorrection(double[] azimuthDeg, double[] elevationDeg, double[] gr, double[] gg, double sigma, CorrectionOptions options)
+    private ShadingCorrection(double[] azimuthDeg, double[] elevationDeg, double[] gr, double[] gg, double sigma, double relative, CorrectionOptions options)
     {
+        NoiseRelative = relative;
         _azimuthDeg = azimuthDeg;
         _elevationDeg = elevationDeg;
         _gr = gr;
@@ -26,8 +27,12 @@ public sealed class ShadingCorrection
         Options = options;
     }
 
-    /// <summary>Robust spread of the history's AC residuals (fractions of the AC rating) that the threshold scales with.</summary>
+    /// <summary>The history's AC residuals' spread (robust): an absolute part (fractions of the AC rating) and a part relative to
+    /// the predicted AC. Each row counts by the inverse of its variance, and the threshold scales with it: an overcast window's
+    /// small residuals must not make a clear day's noise look like shade.</summary>
     public double NoiseSigma { get; }
+
+    public double NoiseRelative { get; }
 
     public CorrectionOptions Options { get; }
 
@@ -57,7 +62,7 @@ public sealed class ShadingCorrection
         model.Predict(data.X, shifted, [], [], [], offset);
         var labelled = rows.Where(r => !float.IsNaN(data.Y[r, ChainColumns.LabelAc])).ToArray();
         var residual = labelled.Select(r => (double)data.Y[r, ChainColumns.LabelAc] - ac[r]).ToArray();
-        var sigma = 1.4826 * Median(residual.Select(Math.Abs));
+        var (sigma, relative) = NoiseModel(labelled.Select(r => (double)ac[r]).ToArray(), residual);
         var az = new List<double>();
         var el = new List<double>();
         var gr = new List<double>();
@@ -70,12 +75,37 @@ public sealed class ShadingCorrection
             {
                 continue;
             }
+            var variance = (sigma * sigma) + (relative * relative * ac[r] * ac[r]);
             az.Add(data.SunAzimuthDeg[r]);
             el.Add(data.SunElevationDeg[r]);
-            gr.Add(g * residual[i]);
-            gg.Add(g * g);
+            gr.Add(g * residual[i] / variance);
+            gg.Add(g * g / variance);
         }
-        return new ShadingCorrection([.. az], [.. el], [.. gr], [.. gg], Math.Max(sigma, 1e-6), options);
+        return new ShadingCorrection([.. az], [.. el], [.. gr], [.. gg], sigma, relative, options);
+    }
+
+    // the residuals' spread as an absolute part and a part relative to the predicted AC (a meter's accuracy has both): robust
+    // spreads (1.4826 × median absolute residual) of the rows below and above the median prediction, solved for the two parts
+    private static (double Sigma, double Relative) NoiseModel(double[] predicted, double[] residual)
+    {
+        if (residual.Length < 4)
+        {
+            return (Math.Max(1e-6, Spread(residual)), 0);
+        }
+        var order = Enumerable.Range(0, residual.Length).OrderBy(i => predicted[i]).ToArray();
+        var (low, high) = (order[..(order.Length / 2)], order[(order.Length / 2)..]);
+        double MeanSquare(int[] rows) => rows.Average(i => predicted[i] * predicted[i]);
+        var (sLow, sHigh) = (Spread(low.Select(i => residual[i])), Spread(high.Select(i => residual[i])));
+        var gap = MeanSquare(high) - MeanSquare(low);
+        var relative2 = gap > 1e-9 ? Math.Max(0, ((sHigh * sHigh) - (sLow * sLow)) / gap) : 0;
+        var sigma2 = Math.Max((sLow * sLow) - (relative2 * MeanSquare(low)), 0.01 * sLow * sLow);
+        return (Math.Max(1e-6, Math.Sqrt(sigma2)), Math.Sqrt(relative2));
+    }
+
+    private static double Spread(IEnumerable<double> residuals)
+    {
+        var sorted = residuals.Select(Math.Abs).Order().ToArray();
+        return sorted.Length == 0 ? 0 : 1.4826 * sorted[sorted.Length / 2];
     }
 
     /// <summary>The shift of the shading factor at a sun position (0 where the history says nothing clear); the model clamps
@@ -103,9 +133,9 @@ public sealed class ShadingCorrection
             sgg += w * _gg[i];
             sww += w * w * _gg[i];
         }
-        var prior = NoiseSigma * NoiseSigma / (Options.PriorSpread * Options.PriorSpread);
+        var prior = 1 / (Options.PriorSpread * Options.PriorSpread);
         var estimate = sgr / (sgg + prior);
-        var error = NoiseSigma * Math.Sqrt(sww) / (sgg + prior);
+        var error = Math.Sqrt(sww) / (sgg + prior);
         var shrunk = Math.Max(0, Math.Abs(estimate) - (Options.ThresholdSigmas * error));
         return Math.CopySign(shrunk, estimate);
     }
@@ -122,14 +152,7 @@ public sealed class ShadingCorrection
         }
         return shift;
     }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
-    }
 }
-
 /// <summary>Kernel of a <see cref="ShadingCorrection"/>: Gaussian widths over sun azimuth and elevation (degrees; the sun at one
 /// clock time moves by a few tenths of a degree from one day to the next, and the 15-minute samples of a day lie 2–4° of azimuth
 /// apart), the soft threshold in standard errors, and the prior spread of the shift. The defaults were chosen on the held-out
