@@ -36,8 +36,9 @@ public static class SiteRetuner
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (model, summary) = SiteAdaptation.FineTune(bundle.CreateFoundationModel()!, features, options, null, cancellationToken);
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var corrected = model.Correction is { } correction ? $", shading corrected locally from {correction.Points} of them" : "";
         return new RetuneOutcome(model, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}"));
+            $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}{corrected}"));
     }
 
     /// <summary>Why a bundle cannot be fine-tuned again on the gateway, or null when it can.</summary>

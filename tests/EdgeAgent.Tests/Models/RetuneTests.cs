@@ -83,7 +83,7 @@ public sealed class RetuneTests : IDisposable
         Assert.Equal("retuned", done.Type);
         Assert.StartsWith(bundleModel.Id + "+retuned-", _h.Slot.Current.Id, StringComparison.Ordinal);
         Assert.Equal("retuned", _h.ModelTopic().GetProperty("event").GetProperty("type").GetString());
-        Assert.Contains(log.Lines, l => l.EventId == 820);
+        Assert.Contains(log.Lines, l => l.EventId == 820 && l.Message.Contains("shading corrected locally", StringComparison.Ordinal));
         // the next day, which neither model saw: the bundle does not know the trees, the re-tuned model learnt them
         var next = (before: MaeW(bundleModel, now, now + TimeSpan.FromDays(1)), after: MaeW(_h.Slot.Current, now, now + TimeSpan.FromDays(1)));
         Assert.True(next.before > 0.02 * bundleModel.AcRatingW, $"the trees cost the bundle only {next.before:F0} W of MAE: the test shows nothing (re-tuned {next.after:F0} W; unshaded physics {MaeW(new PhysicsPowerModel(SiteLoader.Load(DerivedBundles.DefaultPath + "/site.json")), now, now + TimeSpan.FromDays(1)):F0} W)");
