@@ -4,11 +4,11 @@ namespace PvEdge.Shared.Learning.Chain;
 
 /// <summary>A local correction of one site's beam shading factor, read from the history's own residuals near the sun
 /// positions it saw: at a sun position, the kernel-weighted least-squares shift Δs of the shading factor that best explains
-/// the AC residuals of the history rows around it (each row's residual over its AC's sensitivity to s), shrunk towards zero by
-/// <see cref="CorrectionOptions.ThresholdSigmas"/> standard errors of that estimate (soft threshold), so that the telemetry's noise moves nothing
-/// and shade the network has not drawn (a branch, the edge of a roof the sun grazed yesterday) is followed. Far from the
-/// history's sun positions it is zero: it describes what the history saw, and a model that predicts the next day (the
-/// gateway's nightly re-tuning) meets nearly the same sun path.</summary>
+/// the AC residuals of the history rows around it (each row's residual over its AC's sensitivity to s), shrunk towards zero
+/// by <see cref="CorrectionOptions.ThresholdSigmas"/> standard errors of that estimate (soft threshold), so that the
+/// telemetry's noise moves nothing and shade the network has not drawn (a branch, the side of a chimney the sun crossed
+/// yesterday) is followed. Far from the history's sun positions it is zero: it describes what the history saw, and a model
+/// that predicts the next day (the gateway's nightly re-tuning) meets nearly the same sun path.</summary>
 public sealed class ShadingCorrection
 {
     private readonly double[] _azimuthDeg;
@@ -18,12 +18,12 @@ public sealed class ShadingCorrection
 
     private ShadingCorrection(double[] azimuthDeg, double[] elevationDeg, double[] gr, double[] gg, double sigma, double relative, CorrectionOptions options)
     {
-        NoiseRelative = relative;
         _azimuthDeg = azimuthDeg;
         _elevationDeg = elevationDeg;
         _gr = gr;
         _gg = gg;
         NoiseSigma = sigma;
+        NoiseRelative = relative;
         Options = options;
     }
 
@@ -47,6 +47,10 @@ public sealed class ShadingCorrection
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(options);
+        if (model.Correction is not null)
+        {
+            throw new InvalidOperationException("the model already carries a shading correction");
+        }
         var n = data.Rows;
         var ac = new float[n];
         var s = new float[n];
@@ -153,6 +157,7 @@ public sealed class ShadingCorrection
         return shift;
     }
 }
+
 /// <summary>Kernel of a <see cref="ShadingCorrection"/>: Gaussian widths over sun azimuth and elevation (degrees; the sun at one
 /// clock time moves by a few tenths of a degree from one day to the next, and the 15-minute samples of a day lie 2–4° of azimuth
 /// apart), the soft threshold in standard errors, and the prior spread of the shift. The defaults were chosen on the held-out
