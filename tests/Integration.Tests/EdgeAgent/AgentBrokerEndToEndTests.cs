@@ -81,14 +81,21 @@ public sealed class AgentBrokerEndToEndTests : IDisposable
                 Assert.False(agent.HasExited);
 
                 // 2. broker stopped for ~8 s (40 simulated minutes, across the simulated outage fault), then restarted on the same port.
-                // SIGTERM: the agent's connection drops mid-stream as in a crash, but the broker saves what it had acknowledged (a
-                // SIGKILL lost 19 minutes that the broker had taken but not yet passed to a subscriber slowed by a loaded machine).
+                // SIGTERM: the agent's connection drops mid-stream as in a crash, but the broker saves what it had acknowledged.
                 // The subscriber's session is persistent on a persistent broker, so nothing is lost on the subscriber's side while it
-                // reconnects; every gap is the agent's. Waits are in whole seconds and generous: a loaded 2-core machine only slows it.
+                // is away; every gap is the agent's. Waits are in whole seconds and generous: a loaded 2-core machine only slows it.
                 var beforeKill = TelemetryMinutes(sub).Max();
+                // The subscriber stays away until the agent has delivered its queue to the restarted broker, so what it receives
+                // must come from its session as the broker saved and restored it.
+                var replays = agent.Output.Count(l => l.Contains("queued message(s) delivered after reconnect", StringComparison.Ordinal));
+                sub.Paused = true;
                 broker.Stop();
+                Assert.True(File.Exists(broker.PersistenceFile), $"the broker saved nothing to {broker.PersistenceFile}: the subscriber's session would not survive the restart");
                 await Task.Delay(TimeSpan.FromSeconds(8));
                 broker.Start();
+                Assert.True(await sub.WaitForAsync(_ => agent.Output.Count(l => l.Contains("queued message(s) delivered after reconnect", StringComparison.Ordinal)) > replays,
+                    TimeSpan.FromSeconds(60)), "the agent did not deliver its queue after the broker restart\n" + agent.Log);
+                sub.Paused = false;
                 Assert.True(await sub.WaitForAsync(c => TelemetryMinutes(c).Max() > beforeKill + 45 && c.On($"pvedge/{Gw}/anomaly").Count > 0, TimeSpan.FromSeconds(90)),
                     "no replay after the broker restart\n" + agent.Log);
                 var minutes = TelemetryMinutes(sub);

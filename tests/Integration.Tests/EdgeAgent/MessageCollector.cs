@@ -5,7 +5,9 @@ using MQTTnet.Protocol;
 namespace PvEdge.Integration.Tests.EdgeAgent;
 
 /// <summary>A subscriber that keeps (re)connecting to the broker every 50 ms and records every message on pvedge/# and homeassistant/#.
-/// With <c>persistentSession</c> it connects with clean session off, so a broker that keeps sessions queues what arrives while it is away.</summary>
+/// With <c>persistentSession</c> it connects with clean session off and a session expiry of an hour (MQTTnet speaks MQTT 5, where
+/// a session with the default expiry of 0 ends with its connection), so a broker that keeps sessions queues what arrives while it
+/// is away.</summary>
 internal sealed class MessageCollector : IAsyncDisposable
 {
     private readonly int _port;
@@ -24,11 +26,27 @@ internal sealed class MessageCollector : IAsyncDisposable
 
     public bool IsConnected { get; private set; }
 
+    /// <summary>While set, the collector does not reconnect once its connection is gone (what it missed meanwhile must come
+    /// from its session on the broker).</summary>
+    public bool Paused { get; set; }
+
     private async Task LoopAsync()
     {
         var factory = new MqttClientFactory();
         while (!_stop.IsCancellationRequested)
         {
+            if (Paused)
+            {
+                try
+                {
+                    await Task.Delay(50, _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                continue;
+            }
             using var client = factory.CreateMqttClient();
             client.ApplicationMessageReceivedAsync += e =>
             {
@@ -38,6 +56,7 @@ internal sealed class MessageCollector : IAsyncDisposable
             try
             {
                 var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _port).WithClientId("itest-subscriber").WithCleanSession(!_persistent)
+                    .WithSessionExpiryInterval(_persistent ? 3600u : 0u)
                     .WithTimeout(TimeSpan.FromSeconds(2)).Build();
                 await client.ConnectAsync(options, _stop.Token);
                 await client.SubscribeAsync(factory.CreateSubscribeOptionsBuilder()
