@@ -50,6 +50,11 @@ public sealed class MqttOptions
     [Range(1, 3600)]
     public int KeepAliveS { get; set; } = 30;
 
+    /// <summary>How long the broker keeps the gateway's session (its subscriptions and the QoS 1 messages sent to it, such as a
+    /// pushed weather forecast) after the connection drops; 0 = the session ends with the connection.</summary>
+    [Range(0, 604800)]
+    public int SessionExpiryS { get; set; } = 3600;
+
     /// <summary>Publish Home Assistant device discovery.</summary>
     public bool HomeAssistant { get; set; } = true;
 

@@ -77,6 +77,7 @@ public sealed class MqttPublisherService : BackgroundService
             .WithTcpServer(_endpoint.Host, _endpoint.Port)
             .WithClientId(ClientId)
             .WithCleanSession(false)
+            .WithSessionExpiryInterval((uint)_options.SessionExpiryS) // MQTT 5: without it the session ends with the connection
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(_options.KeepAliveS))
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithWillTopic(_topics.Status)

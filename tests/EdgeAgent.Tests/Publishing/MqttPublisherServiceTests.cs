@@ -21,7 +21,7 @@ public sealed class MqttPublisherServiceTests : IDisposable
 
     private async Task<MqttServer> StartBrokerAsync(int port, ConcurrentQueue<long> received)
     {
-        var options = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+        var options = new MqttServerOptionsBuilder().WithPersistentSessions().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
             .WithDefaultEndpointBoundIPV6Address(IPAddress.None).WithDefaultEndpointPort(port).Build();
         var server = new MqttServerFactory().CreateMqttServer(options);
         server.InterceptingPublishAsync += e =>
@@ -98,6 +98,50 @@ public sealed class MqttPublisherServiceTests : IDisposable
         await publisher.StopAsync(CancellationToken.None);
         await broker.StopAsync();
         broker.Dispose();
+    }
+
+    [Fact]
+    public async Task Publisher_WeatherPushedWhileDisconnected_DeliveredFromItsSessionAfterReconnect()
+    {
+        // MQTTnet speaks MQTT 5, where "clean session off" alone keeps no session once the connection is gone: a forecast a
+        // utility pushes during a short network drop would be lost. The agent asks the broker to keep its session for a while.
+        var port = ExternalTools.FreeTcpPort();
+        var broker = await StartBrokerAsync(port, new ConcurrentQueue<long>());
+        var subscribed = 0;
+        broker.ClientSubscribedTopicAsync += e =>
+        {
+            if (e.TopicFilter.Topic == _topics.WeatherSet)
+            {
+                Interlocked.Increment(ref subscribed);
+            }
+            return Task.CompletedTask;
+        };
+        using var database = new AgentDatabase(Path.Combine(_dir, "w.db"));
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        var inbox = new WeatherInbox();
+        using var publisher = new MqttPublisherService(
+            Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 1.5, ReconnectMaxS = 2, HomeAssistant = false }),
+            _topics, queue, database, inbox, new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
+            new PipelineHealth(TimeProvider.System));
+        await publisher.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.True(await WaitForAsync(() => Volatile.Read(ref subscribed) == 1 && publisher.IsConnected, TimeSpan.FromSeconds(30)), "never subscribed");
+            await broker.DisconnectClientAsync(publisher.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MQTTnet.Protocol.MqttDisconnectReasonCode.ServerShuttingDown });
+            Assert.True(await WaitForAsync(() => !publisher.IsConnected, TimeSpan.FromSeconds(10)), "the drop was never noticed");
+            await broker.InjectApplicationMessage(new InjectedMqttApplicationMessage(new MqttApplicationMessageBuilder()
+                .WithTopic(_topics.WeatherSet).WithPayload("{ \"points\": [] }").WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build()));
+            Assert.True(await WaitForAsync(() => logger.Lines.Count(l => l.EventId == 400) == 2, TimeSpan.FromSeconds(30)), "never reconnected");
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            Assert.Equal("{ \"points\": [] }", await inbox.Messages.Reader.ReadAsync(wait.Token));
+        }
+        finally
+        {
+            await publisher.StopAsync(CancellationToken.None);
+            await broker.StopAsync();
+            broker.Dispose();
+        }
     }
 
     [Fact]
