@@ -3,6 +3,7 @@
 #   bench/FleetLoad/run.sh mosquitto [fleetload options]     # mosquitto 2 with max_connections raised
 #   bench/FleetLoad/run.sh rabbitmq  [fleetload options]     # rabbitmq-server with rabbitmq_mqtt (needs root); MQTT 3.1.1, no $share
 # e.g. bench/FleetLoad/run.sh mosquitto --gateways 1000 --duration-s 60 --time-factor 10
+#   bench/FleetLoad/run.sh rabbitmq --exec CMD [ARGS]      # runs CMD instead of the load tool, with BROKER_PORT set (tests)
 set -euo pipefail
 broker=${1:?usage: run.sh mosquitto|rabbitmq [fleetload options]}; shift
 here=$(cd "$(dirname "$0")" && pwd)
@@ -67,6 +68,12 @@ CONF
 esac
 
 for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
+if [ "${1:-}" = --exec ]; then
+  shift
+  set +e
+  BROKER_PORT=$port "$@"
+  exit $?
+fi
 dll="$repo/bench/FleetLoad/bin/Release/net10.0/fleetload.dll"
 [ -f "$dll" ] || dotnet build "$repo/bench/FleetLoad" -c Release >/dev/null
 set +e

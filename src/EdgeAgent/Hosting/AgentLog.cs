@@ -36,8 +36,8 @@ internal static partial class AgentLog
     [LoggerMessage(302, LogLevel.Error, "storage failure: {Reason}")]
     public static partial void StorageFailed(ILogger logger, string reason);
 
-    [LoggerMessage(400, LogLevel.Information, "connected to MQTT broker {Host}:{Port} as {ClientId}")]
-    public static partial void MqttConnected(ILogger logger, string host, int port, string clientId);
+    [LoggerMessage(400, LogLevel.Information, "connected to MQTT broker {Host}:{Port} as {ClientId} (MQTT {Protocol})")]
+    public static partial void MqttConnected(ILogger logger, string host, int port, string clientId, string protocol);
 
     [LoggerMessage(401, LogLevel.Warning, "MQTT broker {Host}:{Port} unreachable or lost ({Reason}); retrying in {DelayS:0.0} s, {Outbox} message(s) kept in the outbox")]
     public static partial void MqttDisconnected(ILogger logger, string host, int port, string reason, double delayS, long outbox);
@@ -53,6 +53,9 @@ internal static partial class AgentLog
 
     [LoggerMessage(404, LogLevel.Error, "MQTT settings unusable: {Reason}")]
     public static partial void MqttSettingsInvalid(ILogger logger, string reason);
+
+    [LoggerMessage(406, LogLevel.Warning, "MQTT broker {Host}:{Port} turned MQTT {Refused} away ({Reason}); trying MQTT {Next} (Mqtt:Protocol auto)")]
+    public static partial void MqttProtocolFallback(ILogger logger, string host, int port, string refused, string reason, string next);
 
     [LoggerMessage(500, LogLevel.Information, "weather: {Points} point(s) from {Source}, {From:o} to {To:o}")]
     public static partial void WeatherUpdated(ILogger logger, string source, int points, DateTimeOffset from, DateTimeOffset to);

@@ -50,8 +50,14 @@ public sealed class MqttOptions
     [Range(1, 3600)]
     public int KeepAliveS { get; set; } = 30;
 
+    /// <summary>MQTT protocol version: "auto" (MQTT 5, and 3.1.1 when the broker turns 5 away, as RabbitMQ before 3.13 and other
+    /// 3.1.1-only brokers do; kept for as long as the agent runs once it connected), "5" or "3.1.1".</summary>
+    [RegularExpression("^(auto|5|3\\.1\\.1)$", ErrorMessage = "Mqtt:Protocol must be auto, 5 or 3.1.1")]
+    public string Protocol { get; set; } = "auto";
+
     /// <summary>How long the broker keeps the gateway's session (its subscriptions and the QoS 1 messages sent to it, such as a
-    /// pushed weather forecast) after the connection drops; 0 = the session ends with the connection.</summary>
+    /// pushed weather forecast) after the connection drops; 0 = the session ends with the connection. MQTT 5 only: a 3.1.1 broker
+    /// keeps a session until the gateway comes back.</summary>
     [Range(0, 604800)]
     public int SessionExpiryS { get; set; } = 3600;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Storage;
@@ -71,19 +72,47 @@ public sealed class MqttPublisherService : BackgroundService
 
     public string ClientId => string.IsNullOrEmpty(_options.ClientId) ? $"edgeagent-{_topics.Gateway}" : _options.ClientId;
 
-    internal MqttClientOptions BuildClientOptions()
+    /// <summary>The protocol versions to try, in order: one when Mqtt:Protocol names it, MQTT 5 then 3.1.1 for "auto".</summary>
+    private MqttProtocolVersion[] ProtocolVersions => _options.Protocol switch
+    {
+        "5" => [MqttProtocolVersion.V500],
+        "3.1.1" => [MqttProtocolVersion.V311],
+        _ => [MqttProtocolVersion.V500, MqttProtocolVersion.V311],
+    };
+
+    private static string VersionName(MqttProtocolVersion version) => version == MqttProtocolVersion.V311 ? "3.1.1" : "5";
+
+    /// <summary>True when a failed connect says the broker may not speak the version tried: it answered CONNACK "unsupported
+    /// protocol version", or it closed the connection it had accepted before any CONNACK (RabbitMQ before 3.13 does so to an MQTT 5
+    /// CONNECT). A refused or timed-out TCP connection says nothing about the protocol.</summary>
+    private static bool RefusesProtocol(Exception ex) =>
+        ex is ConnectRefusedException { Code: MqttClientConnectResultCode.UnsupportedProtocolVersion } or MQTTnet.Adapter.MqttConnectingFailedException;
+
+    /// <summary>The broker answered CONNACK with a refusal (bad credentials, not authorised, unsupported version…): MQTTnet
+    /// returns it as a result, and the agent must not take it for a connection.</summary>
+    private sealed class ConnectRefusedException(MqttClientConnectResultCode code, string? reasonString)
+        : Exception($"broker refused the connection: {code}{(string.IsNullOrEmpty(reasonString) ? "" : $" ({reasonString})")}")
+    {
+        public MqttClientConnectResultCode Code { get; } = code;
+    }
+
+    private MqttClientOptions BuildClientOptions(MqttProtocolVersion version)
     {
         var b = new MqttClientOptionsBuilder()
             .WithTcpServer(_endpoint.Host, _endpoint.Port)
+            .WithProtocolVersion(version)
             .WithClientId(ClientId)
             .WithCleanSession(false)
-            .WithSessionExpiryInterval((uint)_options.SessionExpiryS) // MQTT 5: without it the session ends with the connection
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(_options.KeepAliveS))
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithWillTopic(_topics.Status)
             .WithWillPayload("offline")
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (version == MqttProtocolVersion.V500)
+        {
+            b.WithSessionExpiryInterval((uint)_options.SessionExpiryS); // without it an MQTT 5 session ends with the connection
+        }
         if (!string.IsNullOrEmpty(_options.CredentialsFile))
         {
             var (user, password) = ReadCredentials(_options.CredentialsFile);
@@ -126,10 +155,13 @@ public sealed class MqttPublisherService : BackgroundService
     {
         _health.Expect(PipelineStage.Publishing);
         var backoffS = _options.ReconnectMinS;
-        MqttClientOptions clientOptions;
+        var versions = ProtocolVersions;
+        var versionIndex = 0;
+        var versionKnown = versions.Length == 1;
+        MqttClientOptions[] clientOptions;
         try
         {
-            clientOptions = BuildClientOptions();
+            clientOptions = [.. versions.Select(BuildClientOptions)];
         }
         catch (Shared.Cli.InputException ex)
         {
@@ -144,9 +176,14 @@ public sealed class MqttPublisherService : BackgroundService
             string reason;
             try
             {
-                await client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
+                var result = await client.ConnectAsync(clientOptions[versionIndex], stoppingToken).ConfigureAwait(false);
+                if (result.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    throw new ConnectRefusedException(result.ResultCode, result.ReasonString);
+                }
+                versionKnown = true;
                 _client = client;
-                AgentLog.MqttConnected(_logger, _endpoint.Host, _endpoint.Port, ClientId);
+                AgentLog.MqttConnected(_logger, _endpoint.Host, _endpoint.Port, ClientId, VersionName(versions[versionIndex]));
                 backoffS = _options.ReconnectMinS;
                 await PublishAsync(client, _topics.Status, "online", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, stoppingToken).ConfigureAwait(false);
                 var subscribe = _factory.CreateSubscribeOptionsBuilder()
@@ -169,6 +206,12 @@ public sealed class MqttPublisherService : BackgroundService
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 reason = ex.GetBaseException().Message;
+                if (!versionKnown && RefusesProtocol(ex))
+                {
+                    var refused = VersionName(versions[versionIndex]);
+                    versionIndex = (versionIndex + 1) % versions.Length;
+                    AgentLog.MqttProtocolFallback(_logger, _endpoint.Host, _endpoint.Port, refused, reason, VersionName(versions[versionIndex]));
+                }
             }
             _client = null;
             RequeueUnconfirmed();

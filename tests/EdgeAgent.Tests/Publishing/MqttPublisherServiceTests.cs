@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Publishing;
@@ -19,11 +20,21 @@ public sealed class MqttPublisherServiceTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("edgeagent-pub-").FullName;
     private readonly Topics _topics = new("pvedge", "gw");
 
-    private async Task<MqttServer> StartBrokerAsync(int port, ConcurrentQueue<long> received)
+    /// <summary>An in-process broker that records the telemetry it receives; <paramref name="refuse"/> (optional) answers a CONNECT
+    /// with a refusal instead of accepting it.</summary>
+    private async Task<MqttServer> StartBrokerAsync(int port, ConcurrentQueue<long> received, Func<ValidatingConnectionEventArgs, MqttConnectReasonCode?>? refuse = null)
     {
         var options = new MqttServerOptionsBuilder().WithPersistentSessions().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
             .WithDefaultEndpointBoundIPV6Address(IPAddress.None).WithDefaultEndpointPort(port).Build();
         var server = new MqttServerFactory().CreateMqttServer(options);
+        server.ValidatingConnectionAsync += e =>
+        {
+            if (refuse?.Invoke(e) is { } code)
+            {
+                e.ReasonCode = code;
+            }
+            return Task.CompletedTask;
+        };
         server.InterceptingPublishAsync += e =>
         {
             if (e.ApplicationMessage.Topic == _topics.Telemetry)
@@ -37,8 +48,8 @@ public sealed class MqttPublisherServiceTests : IDisposable
     }
 
     /// <summary>A publisher on 127.0.0.1:<paramref name="port"/> that retries every 0.5–1 s, without Home Assistant discovery.</summary>
-    private MqttPublisherService NewPublisher(int port, AgentDatabase database, PublishQueue queue, TestLogger<MqttPublisherService> logger) => new(
-        Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false }),
+    private MqttPublisherService NewPublisher(int port, AgentDatabase database, PublishQueue queue, TestLogger<MqttPublisherService> logger, string protocol = "auto") => new(
+        Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false, Protocol = protocol }),
         _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
         new PipelineHealth(TimeProvider.System));
 
@@ -135,6 +146,80 @@ public sealed class MqttPublisherServiceTests : IDisposable
             Assert.True(await WaitForAsync(() => logger.Lines.Count(l => l.EventId == 400) == 2, TimeSpan.FromSeconds(30)), "never reconnected");
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             Assert.Equal("{ \"points\": [] }", await inbox.Messages.Reader.ReadAsync(wait.Token));
+        }
+        finally
+        {
+            await publisher.StopAsync(CancellationToken.None);
+            await broker.StopAsync();
+            broker.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("auto", true)]
+    [InlineData("5", false)]
+    [InlineData("3.1.1", true)]
+    public async Task Publisher_BrokerRefusesMqtt5_AutoFallsBackTo311AndDelivers(string protocol, bool delivers)
+    {
+        // a 3.1.1-only broker: CONNACK "unsupported protocol version" to an MQTT 5 CONNECT
+        var port = ExternalTools.FreeTcpPort();
+        var received = new ConcurrentQueue<long>();
+        var broker = await StartBrokerAsync(port, received,
+            e => e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V500 ? MqttConnectReasonCode.UnsupportedProtocolVersion : null);
+        using var database = new AgentDatabase(Path.Combine(_dir, $"v{protocol}.db"));
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        using var publisher = NewPublisher(port, database, queue, logger, protocol);
+        await publisher.StartAsync(CancellationToken.None);
+        try
+        {
+            for (var i = 1; i <= 5; i++)
+            {
+                queue.PublishTelemetry(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture));
+            }
+            var arrived = await WaitForAsync(() => received.Distinct().Count() == 5, TimeSpan.FromSeconds(delivers ? 30 : 4));
+            Assert.Equal(delivers, arrived);
+            Assert.Equal(delivers, publisher.IsConnected);
+            var connected = logger.Lines.Where(l => l.EventId == 400).Select(l => l.Message).ToList();
+            if (delivers)
+            {
+                Assert.All(connected, m => Assert.EndsWith("(MQTT 3.1.1)", m, StringComparison.Ordinal));
+            }
+            else
+            {
+                Assert.Empty(connected);
+                Assert.Contains(logger.Lines, l => l.EventId == 401 && l.Message.Contains("broker refused the connection: UnsupportedProtocolVersion", StringComparison.Ordinal));
+            }
+            // one fallback line in auto mode, none when the version is fixed
+            Assert.Equal(protocol == "auto" ? 1 : 0, logger.Lines.Count(l => l.EventId == 406));
+        }
+        finally
+        {
+            await publisher.StopAsync(CancellationToken.None);
+            await broker.StopAsync();
+            broker.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Publisher_BrokerRefusesCredentials_NeverCountsAsConnectedAndSaysWhy()
+    {
+        var port = ExternalTools.FreeTcpPort();
+        var broker = await StartBrokerAsync(port, new ConcurrentQueue<long>(), _ => MqttConnectReasonCode.BadUserNameOrPassword);
+        using var database = new AgentDatabase(Path.Combine(_dir, "cred.db"));
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        using var publisher = NewPublisher(port, database, queue, logger);
+        await publisher.StartAsync(CancellationToken.None);
+        try
+        {
+            queue.PublishTelemetry(_topics.Telemetry, "1");
+            Assert.True(await WaitForAsync(() => logger.Lines.Count(l => l.EventId == 401) >= 3, TimeSpan.FromSeconds(30)), "no retries logged");
+            Assert.DoesNotContain(logger.Lines, l => l.EventId == 400);
+            Assert.Contains(logger.Lines, l => l.EventId == 401 && l.Message.Contains("broker refused the connection: BadUserNameOrPassword", StringComparison.Ordinal));
+            Assert.DoesNotContain(logger.Lines, l => l.EventId == 406); // a refusal of the user is not a refusal of the protocol
+            Assert.False(publisher.IsConnected);
+            Assert.True(database.OutboxCount() >= 1, "the telemetry was not kept");
         }
         finally
         {
