@@ -7,7 +7,7 @@ namespace PvEdge.Integration.Tests.EdgeAgent;
 /// <summary>A mosquitto broker on 127.0.0.1 with its own minimal config (anonymous), killable and restartable on the same port.
 /// With <c>persistence</c>, sessions, subscriptions and queued messages are saved on every change, so a persistent subscriber's
 /// session survives a SIGTERM and restart and it receives what was published while it was reconnecting (QoS 0 included).
-/// Run as root, mosquitto drops to the user "mosquitto", which cannot write in a folder made by
+/// Run as root, mosquitto drops to the user "mosquitto", which cannot write (or read certificates) in a folder made by
 /// <see cref="Directory.CreateTempSubdirectory(string?)"/> (mode 0700), so it is told to stay root: otherwise every save fails
 /// and nothing survives a restart (as this helper's users found out from a test that failed one run in four). The in-flight
 /// window is unlimited: mosquitto 2.0.11 (Debian 12) can skip a queued QoS 1 message when it refills a full window of 20 for a
@@ -19,7 +19,9 @@ internal sealed class Mosquitto : IDisposable
     private readonly string _config;
     private Process? _process;
 
-    public Mosquitto(string program, string folder, int port, bool persistence = false)
+    /// <param name="tls">PEM files of the CA, the broker's certificate and its key: the listener speaks TLS only</param>
+    /// <param name="passwordFile">a mosquitto_passwd file: clients must log in (no anonymous access)</param>
+    public Mosquitto(string program, string folder, int port, bool persistence = false, (string Ca, string Cert, string Key)? tls = null, string? passwordFile = null)
     {
         _program = program;
         Port = port;
@@ -27,9 +29,11 @@ internal sealed class Mosquitto : IDisposable
         PersistenceFile = persistence ? Path.Combine(folder, "mosquitto.db") : null;
         var store = persistence
             ? $"persistence true\npersistence_location {folder}/\nautosave_on_changes true\nautosave_interval 1\nqueue_qos0_messages true\nmax_queued_messages 0\nmax_inflight_messages 0\n"
-                + (GetEffectiveUserId() == 0 ? "user root\n" : "")
             : "persistence false\n";
-        File.WriteAllText(_config, $"listener {port} 127.0.0.1\nallow_anonymous true\n{store}");
+        var listener = tls is { } t ? $"cafile {t.Ca}\ncertfile {t.Cert}\nkeyfile {t.Key}\n" : "";
+        var access = passwordFile is null ? "allow_anonymous true\n" : $"allow_anonymous false\npassword_file {passwordFile}\n";
+        var user = GetEffectiveUserId() == 0 ? "user root\n" : "";
+        File.WriteAllText(_config, $"listener {port} 127.0.0.1\n{listener}{access}{store}{user}");
     }
 
     public int Port { get; }
