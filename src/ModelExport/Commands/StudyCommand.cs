@@ -97,6 +97,9 @@ public sealed class StudyCommand : ICliCommand
 
         /// <summary>The <see cref="InformationBound"/> oracle's pooled nRMSE over the noise floor; NaN when not computed.</summary>
         public double BoundRatioToNoiseFloor { get; init; } = double.NaN;
+
+        /// <summary>With a weather error: the true system on the model's weather over the noise floor (<see cref="SiteStudyResult.WeatherReferenceRmseW"/>).</summary>
+        public double WeatherReferenceRatioToNoiseFloor { get; init; } = double.NaN;
     }
 
     /// <summary>Pooled ratio to the noise floor of one shading category, and the median of the per-site ratios.</summary>
@@ -155,6 +158,11 @@ public sealed class StudyCommand : ICliCommand
             sb.AppendLine(ci, $"weather as from a satellite: GHI off by an error of σ {weatherErrorSigma:P0} correlated {SatelliteWeather.HourlyCorrelation} from hour to hour, no DNI or DHI (Erbs); the information bound keeps the exact weather");
         }
         sb.AppendLine(ci, $"daylight nRMSE fine-tuned {fine:F2} %, noise floor {floor:F2} %, ratio {fine / floor:F2} (target <= 1.25)");
+        var weatherReference = Pooled(results.Select(r => (r.WeatherReferenceRmseW, r.DcCapacityW)));
+        if (double.IsFinite(weatherReference))
+        {
+            sb.AppendLine(ci, $"the true system on the same satellite weather (what the weather alone costs; a reference, not a bound): nRMSE {weatherReference:F2} %, ratio {weatherReference / floor:F2}; the model's excess over it: {fine / weatherReference:F2}x");
+        }
         var bound = Pooled(results.Select(r => (r.BoundRmseW, r.DcCapacityW)));
         if (double.IsFinite(bound))
         {
@@ -202,6 +210,7 @@ public sealed class StudyCommand : ICliCommand
             TestStartDay = testStartDay,
             WeatherErrorSigma = weatherErrorSigma,
             BoundRatioToNoiseFloor = bound / floor,
+            WeatherReferenceRatioToNoiseFloor = weatherReference / floor,
         };
     }
 

@@ -35,6 +35,11 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
     /// can be expected to do better. NaN when not computed.</summary>
     public double BoundRmseW { get; init; } = double.NaN;
 
+    /// <summary>With a weather error: RMSE of the same oracle driven by the weather the model sees (the satellite's GHI, split by
+    /// Erbs) instead of the exact weather, i.e. the true system's own physics on that weather. A reference for what the weather
+    /// alone costs, not a bound (a model could shrink towards the typical day). NaN when not computed.</summary>
+    public double WeatherReferenceRmseW { get; init; } = double.NaN;
+
     /// <summary>RMSE of the same oracle when only training positions where an obstacle moves AC by at least one noise σ reveal
     /// its top (<see cref="InformationBound.PosteriorMeanAcW"/>): an estimate of what the history can tell, not a strict bound.</summary>
     public double InformedRmseW { get; init; } = double.NaN;
@@ -125,6 +130,7 @@ public static class FleetStudy
         var rolling = RmsePair.None;
         var bound = double.NaN;
         var informed = double.NaN;
+        var weatherReference = double.NaN;
         var rollingBound = double.NaN;
         var screened = 0;
         var noisyWeather = false;
@@ -184,6 +190,10 @@ public static class FleetStudy
                     bound = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, trainWeather, testWeather, boundSamples, (ulong)fs.Id));
                     informed = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, trainWeather, testWeather, boundSamples, (ulong)fs.Id,
                         noiseSigmas: 1));
+                    if (weatherError > 0)
+                    {
+                        weatherReference = Rmse(InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, train.Weather!, test.Weather!, boundSamples, (ulong)fs.Id));
+                    }
                 }
                 unseenFraction = isUnseen.Count(v => v) / (double)Math.Max(1, series.Scored.Count(v => v));
                 var trainSeries = ChainEvaluation.Run(model, site, train, history.Column("ac_power_w")![trainFrom..testFrom]);
@@ -199,7 +209,7 @@ public static class FleetStudy
                 scr[d] = ChainEvaluation.Run(sm, site, test, measured).Model.RmseW;
             }
         }
-        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, RollingBoundRmseW = rollingBound, ScreenedHalfDays = screened, NoisyWeather = noisyWeather };
+        return new SiteStudyResult(fs.Id, fs.Shaded, fs.Scene.Category(fs.Shaded), floor, pvRmse, fineRmse, all.DcCapacityW, mae, pre, scr) { Early = early, Late = late, SeenSky = seen, UnseenSky = unseen, UnseenFraction = unseenFraction, Rolling = rolling, BoundRmseW = bound, InformedRmseW = informed, WeatherReferenceRmseW = weatherReference, RollingBoundRmseW = rollingBound, ScreenedHalfDays = screened, NoisyWeather = noisyWeather };
     }
 
     // the rolling scheme's stitched predictions over the test window, row by row (W)

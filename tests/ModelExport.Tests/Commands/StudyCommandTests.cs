@@ -72,6 +72,8 @@ public sealed class StudyCommandTests : IDisposable
         Assert.True(b.Code == 0, b.Error);
         Assert.DoesNotContain("satellite", a.Out, StringComparison.Ordinal);
         Assert.Contains("weather as from a satellite", b.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("the true system on the same satellite weather", a.Out, StringComparison.Ordinal);
+        Assert.Contains("the true system on the same satellite weather", b.Out, StringComparison.Ordinal);
         using var ja = JsonDocument.Parse(File.ReadAllText(exact));
         using var jb = JsonDocument.Parse(File.ReadAllText(satellite));
         Assert.Equal(0.15, jb.RootElement.GetProperty("summary").GetProperty("WeatherErrorSigma").GetDouble());
@@ -84,6 +86,9 @@ public sealed class StudyCommandTests : IDisposable
             Assert.True(y.GetProperty("PvWattsRmseW").GetDouble() > 1.2 * x.GetProperty("PvWattsRmseW").GetDouble(),
                 $"PVWatts RMSE {y.GetProperty("PvWattsRmseW").GetDouble():F1} W with the error vs {x.GetProperty("PvWattsRmseW").GetDouble():F1} W without");
             Assert.Equal(x.GetProperty("BoundRmseW").GetDouble(), y.GetProperty("BoundRmseW").GetDouble(), 9);
+            // the true system on the satellite's weather: the weather error shows in it as in PVWatts
+            Assert.True(y.GetProperty("WeatherReferenceRmseW").GetDouble() > 1.2 * y.GetProperty("BoundRmseW").GetDouble(),
+                $"true system on the satellite weather {y.GetProperty("WeatherReferenceRmseW").GetDouble():F1} W vs on the exact weather {y.GetProperty("BoundRmseW").GetDouble():F1} W");
             Assert.Equal(x.GetProperty("NoiseFloorRmseW").GetDouble(), y.GetProperty("NoiseFloorRmseW").GetDouble(), 9);
         }
     }
