@@ -54,6 +54,9 @@ internal static partial class AgentLog
     [LoggerMessage(404, LogLevel.Error, "MQTT settings unusable: {Reason}")]
     public static partial void MqttSettingsInvalid(ILogger logger, string reason);
 
+    [LoggerMessage(407, LogLevel.Warning, "broker refuses {Topic}: {Reason}; such messages are dropped (check the broker's access rules for this gateway's topics)")]
+    public static partial void PublishRefused(ILogger logger, string topic, string reason);
+
     [LoggerMessage(406, LogLevel.Warning, "MQTT broker {Host}:{Port} turned MQTT {Refused} away ({Reason}); trying MQTT {Next} (Mqtt:Protocol auto)")]
     public static partial void MqttProtocolFallback(ILogger logger, string host, int port, string refused, string reason, string next);
 

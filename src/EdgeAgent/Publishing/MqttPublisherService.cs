@@ -70,6 +70,11 @@ public sealed class MqttPublisherService : BackgroundService
     /// <summary>Messages delivered since start (QoS 1 acknowledged or QoS 0 written).</summary>
     public long Delivered { get; private set; }
 
+    /// <summary>Messages the broker refused for good since start (dropped; see <see cref="PublishOrDropAsync"/>).</summary>
+    public long Refused { get; private set; }
+
+    private readonly HashSet<string> _refusedTopics = new(StringComparer.Ordinal);
+
     public string ClientId => string.IsNullOrEmpty(_options.ClientId) ? $"edgeagent-{_topics.Gateway}" : _options.ClientId;
 
     /// <summary>The protocol versions to try, in order: one when Mqtt:Protocol names it, MQTT 5 then 3.1.1 for "auto".</summary>
@@ -185,7 +190,7 @@ public sealed class MqttPublisherService : BackgroundService
                 _client = client;
                 AgentLog.MqttConnected(_logger, _endpoint.Host, _endpoint.Port, ClientId, VersionName(versions[versionIndex]));
                 backoffS = _options.ReconnectMinS;
-                await PublishAsync(client, _topics.Status, "online", MqttQualityOfServiceLevel.AtLeastOnce, retain: true, stoppingToken).ConfigureAwait(false);
+                await PublishOrDropAsync(client, _topics.Status, "online", retain: true, stoppingToken).ConfigureAwait(false);
                 var subscribe = _factory.CreateSubscribeOptionsBuilder()
                     .WithTopicFilter(_topics.WeatherSet, MqttQualityOfServiceLevel.AtLeastOnce)
                     .WithTopicFilter(_topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce)
@@ -316,7 +321,7 @@ public sealed class MqttPublisherService : BackgroundService
             {
                 try
                 {
-                    await PublishAsync(client, topic, payload, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, ct).ConfigureAwait(false);
+                    await PublishOrDropAsync(client, topic, payload, retain: true, ct).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -333,9 +338,9 @@ public sealed class MqttPublisherService : BackgroundService
                 }
                 foreach (var m in batch)
                 {
-                    await PublishAsync(client, m.Topic, m.Payload, MqttQualityOfServiceLevel.AtLeastOnce, m.Retain, ct).ConfigureAwait(false);
+                    var delivered = await PublishOrDropAsync(client, m.Topic, m.Payload, m.Retain, ct).ConfigureAwait(false);
                     _database.Acknowledge(m.Id);
-                    replayed++;
+                    replayed += delivered ? 1 : 0;
                 }
             }
             if (replayed > 0)
@@ -368,6 +373,41 @@ public sealed class MqttPublisherService : BackgroundService
         }
     }
 
+    /// <summary>A QoS 1 message the broker answered with a refusal (MQTT 5 PUBACK reason code). Not authorised (an access rule), an
+    /// invalid topic name or payload format will be refused again however often it is sent: <see cref="Permanent"/>. The rest
+    /// (quota exceeded, unspecified errors) may pass later.</summary>
+    private sealed class PublishRefusedException(string topic, MqttClientPublishReasonCode code, string? reasonString)
+        : IOException($"broker refused {topic}: {code}{(string.IsNullOrEmpty(reasonString) ? "" : $" ({reasonString})")}")
+    {
+        public string Topic { get; } = topic;
+
+        public MqttClientPublishReasonCode Code { get; } = code;
+
+        public bool Permanent => Code is MqttClientPublishReasonCode.NotAuthorized or MqttClientPublishReasonCode.TopicNameInvalid
+            or MqttClientPublishReasonCode.PayloadFormatInvalid;
+    }
+
+    /// <summary>Publishes at QoS 1; false when the broker refuses the message for good (<see cref="PublishRefusedException.Permanent"/>):
+    /// it is dropped, counted and logged once per topic, so one topic the broker's access rules leave out (Home Assistant
+    /// discovery on a utility's broker) does not hold back every other message behind it.</summary>
+    private async Task<bool> PublishOrDropAsync(IMqttClient client, string topic, string payload, bool retain, CancellationToken ct)
+    {
+        try
+        {
+            await PublishAsync(client, topic, payload, MqttQualityOfServiceLevel.AtLeastOnce, retain, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (PublishRefusedException ex) when (ex.Permanent)
+        {
+            Refused++;
+            if (_refusedTopics.Add(topic))
+            {
+                AgentLog.PublishRefused(_logger, topic, ex.Code.ToString());
+            }
+            return false;
+        }
+    }
+
     private async Task PublishAsync(IMqttClient client, string topic, string payload, MqttQualityOfServiceLevel qos, bool retain, CancellationToken ct)
     {
         var message = new MqttApplicationMessageBuilder()
@@ -377,13 +417,13 @@ public sealed class MqttPublisherService : BackgroundService
             .WithRetainFlag(retain)
             .Build();
         var result = await client.PublishAsync(message, ct).ConfigureAwait(false);
-        if (!result.IsSuccess)
-        {
-            throw new IOException($"broker refused {topic}: {result.ReasonCode} {result.ReasonString}");
-        }
         if (qos == MqttQualityOfServiceLevel.AtLeastOnce)
         {
-            Confirm(); // the PUBACK came after the broker read every earlier packet
+            Confirm(); // the PUBACK, a refusal too, came after the broker read every earlier packet
+        }
+        if (!result.IsSuccess)
+        {
+            throw new PublishRefusedException(topic, result.ReasonCode, result.ReasonString);
         }
         Delivered++;
         _health.Report(PipelineStage.Publishing);

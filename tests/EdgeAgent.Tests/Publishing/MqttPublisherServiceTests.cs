@@ -230,6 +230,51 @@ public sealed class MqttPublisherServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Publisher_BrokerRefusesOneTopic_ThoseDroppedAndLoggedOnceTheRestDeliveredInOrderOnOneConnection()
+    {
+        var port = ExternalTools.FreeTcpPort();
+        var received = new ConcurrentQueue<long>();
+        var broker = await StartBrokerAsync(port, received);
+        var forbidden = $"{_topics.Root}/forbidden";
+        broker.InterceptingPublishAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == forbidden)
+            {
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized; // an access rule, as mosquitto's acl_file answers MQTT 5
+            }
+            return Task.CompletedTask;
+        };
+        using var database = new AgentDatabase(Path.Combine(_dir, "acl.db"));
+        for (var i = 1; i <= 6; i++)
+        {
+            database.Enqueue(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture), retain: false, "telemetry", DateTimeOffset.UtcNow);
+            database.Enqueue(forbidden, "{}", retain: false, "event", DateTimeOffset.UtcNow);
+        }
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        using var publisher = NewPublisher(port, database, queue, logger);
+        await publisher.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.True(await WaitForAsync(() => received.Count == 6 && database.OutboxCount() == 0, TimeSpan.FromSeconds(30)), $"received {received.Count}, outbox {database.OutboxCount()}");
+            Assert.Equal([1L, 2, 3, 4, 5, 6], received);
+            Assert.Equal(6, publisher.Refused);
+            var line = Assert.Single(logger.Lines, l => l.EventId == 407);
+            Assert.Contains(forbidden, line.Message, StringComparison.Ordinal);
+            Assert.Contains("NotAuthorized", line.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(logger.Lines, l => l.EventId == 401); // never dropped the connection over it
+            Assert.Contains(logger.Lines, l => l.EventId == 402 && l.Message.Contains(" 6 queued", StringComparison.Ordinal)); // the refused ones are not counted as delivered
+        }
+        finally
+        {
+            await publisher.StopAsync(CancellationToken.None);
+            await broker.StopAsync();
+            broker.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Publisher_NoBrokerAndOutboxFull_OldestTelemetryDroppedCountedAndLoggedOnce()
     {
         var port = ExternalTools.FreeTcpPort(); // nobody listens

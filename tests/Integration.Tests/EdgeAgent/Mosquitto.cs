@@ -21,7 +21,9 @@ internal sealed class Mosquitto : IDisposable
 
     /// <param name="tls">PEM files of the CA, the broker's certificate and its key: the listener speaks TLS only</param>
     /// <param name="passwordFile">a mosquitto_passwd file: clients must log in (no anonymous access)</param>
-    public Mosquitto(string program, string folder, int port, bool persistence = false, (string Ca, string Cert, string Key)? tls = null, string? passwordFile = null)
+    /// <param name="aclFile">a mosquitto access-control file: which topics each client may read and write</param>
+    public Mosquitto(string program, string folder, int port, bool persistence = false, (string Ca, string Cert, string Key)? tls = null, string? passwordFile = null,
+        string? aclFile = null)
     {
         _program = program;
         Port = port;
@@ -31,7 +33,8 @@ internal sealed class Mosquitto : IDisposable
             ? $"persistence true\npersistence_location {folder}/\nautosave_on_changes true\nautosave_interval 1\nqueue_qos0_messages true\nmax_queued_messages 0\nmax_inflight_messages 0\n"
             : "persistence false\n";
         var listener = tls is { } t ? $"cafile {t.Ca}\ncertfile {t.Cert}\nkeyfile {t.Key}\n" : "";
-        var access = passwordFile is null ? "allow_anonymous true\n" : $"allow_anonymous false\npassword_file {passwordFile}\n";
+        var access = (passwordFile is null ? "allow_anonymous true\n" : $"allow_anonymous false\npassword_file {passwordFile}\n")
+            + (aclFile is null ? "" : $"acl_file {aclFile}\n");
         var user = GetEffectiveUserId() == 0 ? "user root\n" : "";
         File.WriteAllText(_config, $"listener {port} 127.0.0.1\n{listener}{access}{store}{user}");
     }
