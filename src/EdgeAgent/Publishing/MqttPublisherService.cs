@@ -47,6 +47,11 @@ public sealed class MqttPublisherService : BackgroundService
     /// <summary>A broker that dies may not have passed on what it had just received (and a subscriber's kernel drops what it had not
     /// read when the dead broker's socket resets), so telemetry confirmed this recently before a loss is sent again too.</summary>
     private static readonly TimeSpan ResendWindow = TimeSpan.FromSeconds(10);
+
+    /// <summary>A connection that lasted this long resets the reconnect back-off; one the broker closes sooner (a second gateway
+    /// with the same client id, a broker refusing the gateway after its CONNACK) keeps backing off instead of reconnecting every
+    /// second for ever.</summary>
+    private static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(30);
     private long _droppedLogged;
     private DateTimeOffset _droppedLoggedAt = DateTimeOffset.MinValue;
 
@@ -178,7 +183,14 @@ public sealed class MqttPublisherService : BackgroundService
         {
             var client = _factory.CreateMqttClient();
             client.ApplicationMessageReceivedAsync += OnMessageAsync;
+            var closed = new TaskCompletionSource<MqttClientDisconnectReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.DisconnectedAsync += e =>
+            {
+                closed.TrySetResult(e.Reason);
+                return Task.CompletedTask;
+            };
             string reason;
+            DateTimeOffset? connectedAt = null;
             try
             {
                 var result = await client.ConnectAsync(clientOptions[versionIndex], stoppingToken).ConfigureAwait(false);
@@ -189,7 +201,7 @@ public sealed class MqttPublisherService : BackgroundService
                 versionKnown = true;
                 _client = client;
                 AgentLog.MqttConnected(_logger, _endpoint.Host, _endpoint.Port, ClientId, VersionName(versions[versionIndex]));
-                backoffS = _options.ReconnectMinS;
+                connectedAt = _wall.GetUtcNow();
                 await PublishOrDropAsync(client, _topics.Status, "online", retain: true, stoppingToken).ConfigureAwait(false);
                 var subscribe = _factory.CreateSubscribeOptionsBuilder()
                     .WithTopicFilter(_topics.WeatherSet, MqttQualityOfServiceLevel.AtLeastOnce)
@@ -218,10 +230,20 @@ public sealed class MqttPublisherService : BackgroundService
                     AgentLog.MqttProtocolFallback(_logger, _endpoint.Host, _endpoint.Port, refused, reason, VersionName(versions[versionIndex]));
                 }
             }
+            if (_client is not null && await TakenOverAsync(closed.Task).ConfigureAwait(false))
+            {
+                // MQTT 5 DISCONNECT 0x8E: another connection logged in with this client id, typically a second gateway cloned
+                // from the same image; the two would take the session from each other for ever
+                reason = $"the broker gave this client id ({ClientId}) to another connection: does a second gateway use the same Gateway:Id or Mqtt:ClientId?";
+            }
             _client = null;
             RequeueUnconfirmed();
             client.ApplicationMessageReceivedAsync -= OnMessageAsync;
             client.Dispose();
+            if (connectedAt is { } since && _wall.GetUtcNow() - since >= StableConnection)
+            {
+                backoffS = _options.ReconnectMinS; // a connection that held: start again from the shortest wait
+            }
             var delayS = backoffS * (0.5 + Random.Shared.NextDouble() * 0.5) + Random.Shared.NextDouble() * 0.2 * _options.ReconnectMinS;
             backoffS = Math.Min(backoffS * 2, _options.ReconnectMaxS);
             AgentLog.MqttDisconnected(_logger, _endpoint.Host, _endpoint.Port, reason, delayS, _database.OutboxCount());
@@ -233,6 +255,20 @@ public sealed class MqttPublisherService : BackgroundService
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>True when the broker closed the connection because another one logged in with the same client id (MQTT 5
+    /// DISCONNECT "session taken over"); waits a moment for the client's disconnect event.</summary>
+    private static async Task<bool> TakenOverAsync(Task<MqttClientDisconnectReason> closed)
+    {
+        try
+        {
+            return await closed.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false) == MqttClientDisconnectReason.SessionTakenOver;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 

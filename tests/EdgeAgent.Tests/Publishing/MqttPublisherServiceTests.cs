@@ -275,6 +275,64 @@ public sealed class MqttPublisherServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Publisher_SecondClientTakesItsClientId_LogSaysAnotherGatewayUsesTheSameId()
+    {
+        var port = ExternalTools.FreeTcpPort();
+        var broker = await StartBrokerAsync(port, new ConcurrentQueue<long>());
+        using var database = new AgentDatabase(Path.Combine(_dir, "twin.db"));
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        using var publisher = NewPublisher(port, database, queue, logger);
+        await publisher.StartAsync(CancellationToken.None);
+        using var twin = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            Assert.True(await WaitForAsync(() => publisher.IsConnected, TimeSpan.FromSeconds(30)), "never connected");
+            await twin.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(publisher.ClientId).Build());
+            Assert.True(await WaitForAsync(() => logger.Lines.Any(l => l.EventId == 401), TimeSpan.FromSeconds(30)), "the take-over was not noticed");
+            var line = logger.Lines.First(l => l.EventId == 401).Message;
+            Assert.Contains("does a second gateway use the same Gateway:Id or Mqtt:ClientId?", line, StringComparison.Ordinal);
+            Assert.Contains(publisher.ClientId, line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await publisher.StopAsync(CancellationToken.None);
+            await broker.StopAsync();
+            broker.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Publisher_BrokerClosesEveryConnectionAtOnce_BackOffGrowsInsteadOfReconnectingEverySecond()
+    {
+        var port = ExternalTools.FreeTcpPort();
+        var broker = await StartBrokerAsync(port, new ConcurrentQueue<long>());
+        broker.ClientConnectedAsync += async e => await broker.DisconnectClientAsync(e.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.AdministrativeAction });
+        using var database = new AgentDatabase(Path.Combine(_dir, "flap.db"));
+        var queue = new PublishQueue(database, TimeProvider.System);
+        var logger = new TestLogger<MqttPublisherService>();
+        using var publisher = new MqttPublisherService(
+            Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 4, HomeAssistant = false }),
+            _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
+            new PipelineHealth(TimeProvider.System));
+        await publisher.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.True(await WaitForAsync(() => logger.Lines.Count(l => l.EventId == 401) >= 4, TimeSpan.FromSeconds(40)), "fewer than four reconnects");
+            var delays = logger.Lines.Where(l => l.EventId == 401)
+                .Select(l => double.Parse(System.Text.RegularExpressions.Regex.Match(l.Message, @"retrying in ([0-9.]+) s").Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+            Assert.True(logger.Lines.Count(l => l.EventId == 400) >= 3, "the broker never let it in"); // each attempt did connect first
+            Assert.True(delays[3] >= 1.0, $"delays {string.Join(", ", delays)}: the back-off went back to the shortest wait after each short-lived connection");
+        }
+        finally
+        {
+            await publisher.StopAsync(CancellationToken.None);
+            await broker.StopAsync();
+            broker.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Publisher_NoBrokerAndOutboxFull_OldestTelemetryDroppedCountedAndLoggedOnce()
     {
         var port = ExternalTools.FreeTcpPort(); // nobody listens
