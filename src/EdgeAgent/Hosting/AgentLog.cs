@@ -57,6 +57,9 @@ internal static partial class AgentLog
     [LoggerMessage(407, LogLevel.Warning, "broker refuses {Topic}: {Reason}; such messages are dropped (check the broker's access rules for this gateway's topics)")]
     public static partial void PublishRefused(ILogger logger, string topic, string reason);
 
+    [LoggerMessage(408, LogLevel.Warning, "broker refuses the subscription to {Topic}: {Reason}; what is sent there will not reach the gateway (check the broker's access rules)")]
+    public static partial void SubscriptionRefused(ILogger logger, string topic, string reason);
+
     [LoggerMessage(406, LogLevel.Warning, "MQTT broker {Host}:{Port} turned MQTT {Refused} away ({Reason}); trying MQTT {Next} (Mqtt:Protocol auto)")]
     public static partial void MqttProtocolFallback(ILogger logger, string host, int port, string refused, string reason, string next);
 

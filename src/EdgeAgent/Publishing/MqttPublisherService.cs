@@ -207,7 +207,14 @@ public sealed class MqttPublisherService : BackgroundService
                     .WithTopicFilter(_topics.WeatherSet, MqttQualityOfServiceLevel.AtLeastOnce)
                     .WithTopicFilter(_topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build();
-                await client.SubscribeAsync(subscribe, stoppingToken).ConfigureAwait(false);
+                var subscribed = await client.SubscribeAsync(subscribe, stoppingToken).ConfigureAwait(false);
+                foreach (var item in subscribed.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+                {
+                    if (_refusedTopics.Add("subscribe " + item.TopicFilter.Topic))
+                    {
+                        AgentLog.SubscriptionRefused(_logger, item.TopicFilter.Topic, item.ResultCode.ToString());
+                    }
+                }
                 _queue.MarkAllRetainedDirty();
                 await PumpAsync(client, stoppingToken).ConfigureAwait(false);
                 reason = "connection closed";

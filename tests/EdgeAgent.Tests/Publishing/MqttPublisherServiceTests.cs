@@ -230,7 +230,7 @@ public sealed class MqttPublisherServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task Publisher_BrokerRefusesOneTopic_ThoseDroppedAndLoggedOnceTheRestDeliveredInOrderOnOneConnection()
+    public async Task Publisher_BrokerRefusesOneTopicAndOneSubscription_ThoseDroppedAndLoggedOnceTheRestDeliveredInOrderOnOneConnection()
     {
         var port = ExternalTools.FreeTcpPort();
         var received = new ConcurrentQueue<long>();
@@ -242,6 +242,14 @@ public sealed class MqttPublisherServiceTests : IDisposable
             {
                 e.ProcessPublish = false;
                 e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized; // an access rule, as mosquitto's acl_file answers MQTT 5
+            }
+            return Task.CompletedTask;
+        };
+        broker.InterceptingSubscriptionAsync += e =>
+        {
+            if (e.TopicFilter.Topic == _topics.HomeAssistantStatus)
+            {
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             }
             return Task.CompletedTask;
         };
@@ -264,6 +272,8 @@ public sealed class MqttPublisherServiceTests : IDisposable
             Assert.Contains(forbidden, line.Message, StringComparison.Ordinal);
             Assert.Contains("NotAuthorized", line.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(logger.Lines, l => l.EventId == 401); // never dropped the connection over it
+            var subscription = Assert.Single(logger.Lines, l => l.EventId == 408);
+            Assert.Contains($"subscription to {_topics.HomeAssistantStatus}: NotAuthorized", subscription.Message, StringComparison.Ordinal);
             Assert.Contains(logger.Lines, l => l.EventId == 402 && l.Message.Contains(" 6 queued", StringComparison.Ordinal)); // the refused ones are not counted as delivered
         }
         finally

@@ -5,7 +5,8 @@ namespace PvEdge.Integration.Tests.EdgeAgent;
 
 /// <summary>A utility's broker usually lets a gateway write under its own topics only. With Home Assistant discovery left on
 /// (the default), mosquitto answers the discovery message with PUBACK "not authorised" (MQTT 5): the agent must drop what the
-/// broker will never take, say so once, and go on publishing everything else on the same connection.</summary>
+/// broker will never take, say so once, and go on publishing everything else on the same connection. (mosquitto 2.0 grants every
+/// subscription and applies its read rules when it delivers, so a refused subscription is tested against MQTTnet's broker.)</summary>
 public sealed class AgentBrokerAclTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("edgeagent-acl-").FullName;
