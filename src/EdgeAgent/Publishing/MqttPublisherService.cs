@@ -203,18 +203,7 @@ public sealed class MqttPublisherService : BackgroundService
                 AgentLog.MqttConnected(_logger, _endpoint.Host, _endpoint.Port, ClientId, VersionName(versions[versionIndex]));
                 connectedAt = _wall.GetUtcNow();
                 await PublishOrDropAsync(client, _topics.Status, "online", retain: true, stoppingToken).ConfigureAwait(false);
-                var subscribe = _factory.CreateSubscribeOptionsBuilder()
-                    .WithTopicFilter(_topics.WeatherSet, MqttQualityOfServiceLevel.AtLeastOnce)
-                    .WithTopicFilter(_topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce)
-                    .Build();
-                var subscribed = await client.SubscribeAsync(subscribe, stoppingToken).ConfigureAwait(false);
-                foreach (var item in subscribed.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
-                {
-                    if (_refusedTopics.Add("subscribe " + item.TopicFilter.Topic))
-                    {
-                        AgentLog.SubscriptionRefused(_logger, item.TopicFilter.Topic, item.ResultCode.ToString());
-                    }
-                }
+                await SubscribeInputsAsync(client, stoppingToken).ConfigureAwait(false);
                 _queue.MarkAllRetainedDirty();
                 await PumpAsync(client, stoppingToken).ConfigureAwait(false);
                 reason = "connection closed";
@@ -261,6 +250,24 @@ public sealed class MqttPublisherService : BackgroundService
             catch (OperationCanceledException)
             {
                 return;
+            }
+        }
+    }
+
+    /// <summary>Subscribes to the gateway's inputs (the weather topic, Home Assistant's status); a subscription the broker refuses
+    /// is one log line, once per topic.</summary>
+    private async Task SubscribeInputsAsync(IMqttClient client, CancellationToken ct)
+    {
+        var subscribe = _factory.CreateSubscribeOptionsBuilder()
+            .WithTopicFilter(_topics.WeatherSet, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(_topics.HomeAssistantStatus, MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var subscribed = await client.SubscribeAsync(subscribe, ct).ConfigureAwait(false);
+        foreach (var item in subscribed.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+        {
+            if (_refusedTopics.Add("subscribe " + item.TopicFilter.Topic))
+            {
+                AgentLog.SubscriptionRefused(_logger, item.TopicFilter.Topic, item.ResultCode.ToString());
             }
         }
     }
