@@ -35,6 +35,13 @@ public sealed class MqttOptions
     /// <summary>PEM file of the CA that signed the broker's certificate (TLS only).</summary>
     public string CaFile { get; set; } = "";
 
+    /// <summary>PEM file of the gateway's own certificate, for brokers that require client certificates (TLS only; AWS IoT and
+    /// many utility brokers do). Empty = none.</summary>
+    public string CertFile { get; set; } = "";
+
+    /// <summary>PEM file of the private key of <see cref="CertFile"/>; empty = the key is in CertFile. Never logged.</summary>
+    public string KeyFile { get; set; } = "";
+
     /// <summary>A file with two lines: user name, password. Never logged.</summary>
     public string CredentialsFile { get; set; } = "";
 

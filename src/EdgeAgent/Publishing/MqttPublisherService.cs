@@ -141,9 +141,34 @@ public sealed class MqttPublisherService : BackgroundService
                 chain.ImportFromPemFile(_options.CaFile);
                 tls.WithTrustChain(chain);
             }
+            if (!string.IsNullOrEmpty(_options.CertFile))
+            {
+                tls.WithClientCertificates(new X509Certificate2Collection(ReadClientCertificate(_options.CertFile, _options.KeyFile)));
+            }
             b.WithTlsOptions(tls.Build());
         }
         return b.Build();
+    }
+
+    /// <summary>Reads the gateway's certificate and its private key from PEM files (the key in the certificate's file when
+    /// <paramref name="keyFile"/> is empty).</summary>
+    public static X509Certificate2 ReadClientCertificate(string certFile, string keyFile)
+    {
+        foreach (var (key, path) in new[] { ("CertFile", certFile), ("KeyFile", keyFile) })
+        {
+            if (path.Length > 0 && !File.Exists(path))
+            {
+                throw new Shared.Cli.InputException($"Mqtt:{key} {path}: file not found");
+            }
+        }
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certFile, keyFile.Length > 0 ? keyFile : null);
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new Shared.Cli.InputException($"Mqtt:CertFile {certFile}: expected a PEM certificate and, in Mqtt:KeyFile or the same file, its PEM private key ({ex.Message})");
+        }
     }
 
     /// <summary>Reads a credentials file: the user name on the first line, the password on the second.</summary>

@@ -22,8 +22,9 @@ internal sealed class Mosquitto : IDisposable
     /// <param name="tls">PEM files of the CA, the broker's certificate and its key: the listener speaks TLS only</param>
     /// <param name="passwordFile">a mosquitto_passwd file: clients must log in (no anonymous access)</param>
     /// <param name="aclFile">a mosquitto access-control file: which topics each client may read and write</param>
+    /// <param name="requireClientCertificate">with <paramref name="tls"/>: clients must present a certificate signed by the CA</param>
     public Mosquitto(string program, string folder, int port, bool persistence = false, (string Ca, string Cert, string Key)? tls = null, string? passwordFile = null,
-        string? aclFile = null)
+        string? aclFile = null, bool requireClientCertificate = false)
     {
         _program = program;
         Port = port;
@@ -32,7 +33,7 @@ internal sealed class Mosquitto : IDisposable
         var store = persistence
             ? $"persistence true\npersistence_location {folder}/\nautosave_on_changes true\nautosave_interval 1\nqueue_qos0_messages true\nmax_queued_messages 0\nmax_inflight_messages 0\n"
             : "persistence false\n";
-        var listener = tls is { } t ? $"cafile {t.Ca}\ncertfile {t.Cert}\nkeyfile {t.Key}\n" : "";
+        var listener = tls is { } t ? $"cafile {t.Ca}\ncertfile {t.Cert}\nkeyfile {t.Key}\n" + (requireClientCertificate ? "require_certificate true\nuse_identity_as_username true\n" : "") : "";
         var access = (passwordFile is null ? "allow_anonymous true\n" : $"allow_anonymous false\npassword_file {passwordFile}\n")
             + (aclFile is null ? "" : $"acl_file {aclFile}\n");
         var user = GetEffectiveUserId() == 0 ? "user root\n" : "";
