@@ -47,54 +47,83 @@ public sealed class MqttPublisherServiceTests : IDisposable
         return server;
     }
 
-    /// <summary>A publisher on 127.0.0.1:<paramref name="port"/> that retries every 0.5–1 s, without Home Assistant discovery.</summary>
-    private MqttPublisherService NewPublisher(int port, AgentDatabase database, PublishQueue queue, TestLogger<MqttPublisherService> logger, string protocol = "auto") => new(
-        Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false, Protocol = protocol }),
-        _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
-        new PipelineHealth(TimeProvider.System));
-
-    private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    /// <summary>An in-process broker on a free loopback port, and a publisher for it (not started: a test may add broker handlers
+    /// or outbox rows first) with its database, queue, log and weather inbox. Disposing stops both.</summary>
+    private sealed class Rig(int port, MqttServer broker, ConcurrentQueue<long> received, AgentDatabase database) : IAsyncDisposable
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition() && sw.Elapsed < timeout)
+        public int Port { get; } = port;
+
+        /// <summary>The broker (replaced when a test restarts it).</summary>
+        public MqttServer Broker { get; set; } = broker;
+
+        /// <summary>Telemetry values as the broker received them.</summary>
+        public ConcurrentQueue<long> Received { get; } = received;
+
+        public AgentDatabase Database { get; } = database;
+
+        public PublishQueue Queue { get; } = new(database, TimeProvider.System);
+
+        public TestLogger<MqttPublisherService> Logger { get; } = new();
+
+        public WeatherInbox Inbox { get; } = new();
+
+        public MqttPublisherService Publisher { get; set; } = null!;
+
+        public async ValueTask DisposeAsync()
         {
-            await Task.Delay(50);
+            await Publisher.StopAsync(CancellationToken.None);
+            Publisher.Dispose();
+            await Broker.StopAsync();
+            Broker.Dispose();
+            Database.Dispose();
         }
-        return condition();
     }
+
+    /// <summary>A <see cref="Rig"/>; <paramref name="options"/> default to a retry every 0.5–1 s without Home Assistant discovery
+    /// (host and port are set here).</summary>
+    private async Task<Rig> RigAsync(string name, MqttOptions? options = null, Func<ValidatingConnectionEventArgs, MqttConnectReasonCode?>? refuse = null)
+    {
+        var port = ExternalTools.FreeTcpPort();
+        var received = new ConcurrentQueue<long>();
+        var rig = new Rig(port, await StartBrokerAsync(port, received, refuse), received, new AgentDatabase(Path.Combine(_dir, name + ".db")));
+        var o = options ?? new MqttOptions { ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false };
+        o.Host = "127.0.0.1";
+        o.Port = port;
+        rig.Publisher = NewPublisher(o, rig.Database, rig.Queue, rig.Logger, rig.Inbox);
+        return rig;
+    }
+
+    private MqttPublisherService NewPublisher(MqttOptions options, AgentDatabase database, PublishQueue queue, TestLogger<MqttPublisherService> logger, WeatherInbox? inbox = null) => new(
+        Options.Create(options), _topics, queue, database, inbox ?? new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint(options.Host, options.Port), logger,
+        new PipelineHealth(TimeProvider.System));
 
     [Fact]
     public async Task Publisher_BrokerStoppedAndRestartedMidStream_EveryTelemetryMessageArrivesFirstTimeInOrder()
     {
-        var port = ExternalTools.FreeTcpPort();
-        var received = new ConcurrentQueue<long>();
-        var broker = await StartBrokerAsync(port, received);
-        using var database = new AgentDatabase(Path.Combine(_dir, "a.db"));
-        var queue = new PublishQueue(database, TimeProvider.System);
-        var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = NewPublisher(port, database, queue, logger);
-        await publisher.StartAsync(CancellationToken.None);
+        await using var rig = await RigAsync("a");
+        var received = rig.Received;
+        await rig.Publisher.StartAsync(CancellationToken.None);
         var produced = 0L;
         using var stop = new CancellationTokenSource();
         var producer = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                queue.PublishTelemetry(_topics.Telemetry, (++produced).ToString(CultureInfo.InvariantCulture));
+                rig.Queue.PublishTelemetry(_topics.Telemetry, (++produced).ToString(CultureInfo.InvariantCulture));
                 await Task.Delay(20);
             }
         });
         try
         {
-            Assert.True(await WaitForAsync(() => received.Count >= 20, TimeSpan.FromSeconds(30)), "no telemetry before the broker stopped");
-            await broker.StopAsync();
-            broker.Dispose();
-            Assert.True(await WaitForAsync(() => !publisher.IsConnected, TimeSpan.FromSeconds(30)), "the loss was never noticed");
+            Assert.True(await Poll.UntilAsync(() => received.Count >= 20, TimeSpan.FromSeconds(30)), "no telemetry before the broker stopped");
+            await rig.Broker.StopAsync();
+            rig.Broker.Dispose();
+            Assert.True(await Poll.UntilAsync(() => !rig.Publisher.IsConnected, TimeSpan.FromSeconds(30)), "the loss was never noticed");
             var downFrom = Interlocked.Read(ref produced);
-            Assert.True(await WaitForAsync(() => Interlocked.Read(ref produced) > downFrom + 25, TimeSpan.FromSeconds(30)));
-            Assert.True(database.OutboxCount() > 0, "nothing spooled while the broker was away");
-            broker = await StartBrokerAsync(port, received);
-            Assert.True(await WaitForAsync(() => received.Count > 0 && received.Max() > downFrom + 40, TimeSpan.FromSeconds(60)), "no delivery after the restart");
+            Assert.True(await Poll.UntilAsync(() => Interlocked.Read(ref produced) > downFrom + 25, TimeSpan.FromSeconds(30)));
+            Assert.True(rig.Database.OutboxCount() > 0, "nothing spooled while the broker was away");
+            rig.Broker = await StartBrokerAsync(rig.Port, received);
+            Assert.True(await Poll.UntilAsync(() => received.Count > 0 && received.Max() > downFrom + 40, TimeSpan.FromSeconds(60)), "no delivery after the restart");
         }
         finally
         {
@@ -102,13 +131,10 @@ public sealed class MqttPublisherServiceTests : IDisposable
             await producer;
         }
         var last = Interlocked.Read(ref produced);
-        Assert.True(await WaitForAsync(() => received.Distinct().Count() == last, TimeSpan.FromSeconds(30)),
+        Assert.True(await Poll.UntilAsync(() => received.Distinct().Count() == last, TimeSpan.FromSeconds(30)),
             $"missing: {string.Join(", ", Enumerable.Range(1, (int)last).Select(i => (long)i).Except(received).Take(20))}");
         var firstSeen = received.Distinct().ToList();
         Assert.Equal(firstSeen.Order(), firstSeen);
-        await publisher.StopAsync(CancellationToken.None);
-        await broker.StopAsync();
-        broker.Dispose();
     }
 
     [Fact]
@@ -116,10 +142,9 @@ public sealed class MqttPublisherServiceTests : IDisposable
     {
         // MQTTnet speaks MQTT 5, where "clean session off" alone keeps no session once the connection is gone: a forecast a
         // utility pushes during a short network drop would be lost. The agent asks the broker to keep its session for a while.
-        var port = ExternalTools.FreeTcpPort();
-        var broker = await StartBrokerAsync(port, new ConcurrentQueue<long>());
+        await using var rig = await RigAsync("w", new MqttOptions { ReconnectMinS = 1.5, ReconnectMaxS = 2, HomeAssistant = false });
         var subscribed = 0;
-        broker.ClientSubscribedTopicAsync += e =>
+        rig.Broker.ClientSubscribedTopicAsync += e =>
         {
             if (e.TopicFilter.Topic == _topics.WeatherSet)
             {
@@ -127,32 +152,15 @@ public sealed class MqttPublisherServiceTests : IDisposable
             }
             return Task.CompletedTask;
         };
-        using var database = new AgentDatabase(Path.Combine(_dir, "w.db"));
-        var queue = new PublishQueue(database, TimeProvider.System);
-        var logger = new TestLogger<MqttPublisherService>();
-        var inbox = new WeatherInbox();
-        using var publisher = new MqttPublisherService(
-            Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 1.5, ReconnectMaxS = 2, HomeAssistant = false }),
-            _topics, queue, database, inbox, new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
-            new PipelineHealth(TimeProvider.System));
-        await publisher.StartAsync(CancellationToken.None);
-        try
-        {
-            Assert.True(await WaitForAsync(() => Volatile.Read(ref subscribed) == 1 && publisher.IsConnected, TimeSpan.FromSeconds(30)), "never subscribed");
-            await broker.DisconnectClientAsync(publisher.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MQTTnet.Protocol.MqttDisconnectReasonCode.ServerShuttingDown });
-            Assert.True(await WaitForAsync(() => !publisher.IsConnected, TimeSpan.FromSeconds(10)), "the drop was never noticed");
-            await broker.InjectApplicationMessage(new InjectedMqttApplicationMessage(new MqttApplicationMessageBuilder()
-                .WithTopic(_topics.WeatherSet).WithPayload("{ \"points\": [] }").WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build()));
-            Assert.True(await WaitForAsync(() => logger.Lines.Count(l => l.EventId == 400) == 2, TimeSpan.FromSeconds(30)), "never reconnected");
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            Assert.Equal("{ \"points\": [] }", await inbox.Messages.Reader.ReadAsync(wait.Token));
-        }
-        finally
-        {
-            await publisher.StopAsync(CancellationToken.None);
-            await broker.StopAsync();
-            broker.Dispose();
-        }
+        await rig.Publisher.StartAsync(CancellationToken.None);
+        Assert.True(await Poll.UntilAsync(() => Volatile.Read(ref subscribed) == 1 && rig.Publisher.IsConnected, TimeSpan.FromSeconds(30)), "never subscribed");
+        await rig.Broker.DisconnectClientAsync(rig.Publisher.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.ServerShuttingDown });
+        Assert.True(await Poll.UntilAsync(() => !rig.Publisher.IsConnected, TimeSpan.FromSeconds(10)), "the drop was never noticed");
+        await rig.Broker.InjectApplicationMessage(new InjectedMqttApplicationMessage(new MqttApplicationMessageBuilder()
+            .WithTopic(_topics.WeatherSet).WithPayload("{ \"points\": [] }").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build()));
+        Assert.True(await Poll.UntilAsync(() => rig.Logger.Lines.Count(l => l.EventId == 400) == 2, TimeSpan.FromSeconds(30)), "never reconnected");
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.Equal("{ \"points\": [] }", await rig.Inbox.Messages.Reader.ReadAsync(wait.Token));
     }
 
     [Theory]
@@ -162,81 +170,50 @@ public sealed class MqttPublisherServiceTests : IDisposable
     public async Task Publisher_BrokerRefusesMqtt5_AutoFallsBackTo311AndDelivers(string protocol, bool delivers)
     {
         // a 3.1.1-only broker: CONNACK "unsupported protocol version" to an MQTT 5 CONNECT
-        var port = ExternalTools.FreeTcpPort();
-        var received = new ConcurrentQueue<long>();
-        var broker = await StartBrokerAsync(port, received,
+        await using var rig = await RigAsync($"v{protocol}", new MqttOptions { ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false, Protocol = protocol },
             e => e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V500 ? MqttConnectReasonCode.UnsupportedProtocolVersion : null);
-        using var database = new AgentDatabase(Path.Combine(_dir, $"v{protocol}.db"));
-        var queue = new PublishQueue(database, TimeProvider.System);
-        var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = NewPublisher(port, database, queue, logger, protocol);
-        await publisher.StartAsync(CancellationToken.None);
-        try
+        await rig.Publisher.StartAsync(CancellationToken.None);
+        for (var i = 1; i <= 5; i++)
         {
-            for (var i = 1; i <= 5; i++)
-            {
-                queue.PublishTelemetry(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture));
-            }
-            var arrived = await WaitForAsync(() => received.Distinct().Count() == 5, TimeSpan.FromSeconds(delivers ? 30 : 4));
-            Assert.Equal(delivers, arrived);
-            Assert.Equal(delivers, publisher.IsConnected);
-            var connected = logger.Lines.Where(l => l.EventId == 400).Select(l => l.Message).ToList();
-            if (delivers)
-            {
-                Assert.All(connected, m => Assert.EndsWith("(MQTT 3.1.1)", m, StringComparison.Ordinal));
-            }
-            else
-            {
-                Assert.Empty(connected);
-                Assert.Contains(logger.Lines, l => l.EventId == 401 && l.Message.Contains("broker refused the connection: UnsupportedProtocolVersion", StringComparison.Ordinal));
-            }
-            // one fallback line in auto mode, none when the version is fixed
-            Assert.Equal(protocol == "auto" ? 1 : 0, logger.Lines.Count(l => l.EventId == 406));
+            rig.Queue.PublishTelemetry(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture));
         }
-        finally
+        var arrived = await Poll.UntilAsync(() => rig.Received.Distinct().Count() == 5, TimeSpan.FromSeconds(delivers ? 30 : 4));
+        Assert.Equal(delivers, arrived);
+        Assert.Equal(delivers, rig.Publisher.IsConnected);
+        var connected = rig.Logger.Lines.Where(l => l.EventId == 400).Select(l => l.Message).ToList();
+        if (delivers)
         {
-            await publisher.StopAsync(CancellationToken.None);
-            await broker.StopAsync();
-            broker.Dispose();
+            Assert.All(connected, m => Assert.EndsWith("(MQTT 3.1.1)", m, StringComparison.Ordinal));
         }
+        else
+        {
+            Assert.Empty(connected);
+            Assert.Contains(rig.Logger.Lines, l => l.EventId == 401 && l.Message.Contains("broker refused the connection: UnsupportedProtocolVersion", StringComparison.Ordinal));
+        }
+        // one fallback line in auto mode, none when the version is fixed
+        Assert.Equal(protocol == "auto" ? 1 : 0, rig.Logger.Lines.Count(l => l.EventId == 406));
     }
 
     [Fact]
     public async Task Publisher_BrokerRefusesCredentials_NeverCountsAsConnectedAndSaysWhy()
     {
-        var port = ExternalTools.FreeTcpPort();
-        var broker = await StartBrokerAsync(port, new ConcurrentQueue<long>(), _ => MqttConnectReasonCode.BadUserNameOrPassword);
-        using var database = new AgentDatabase(Path.Combine(_dir, "cred.db"));
-        var queue = new PublishQueue(database, TimeProvider.System);
-        var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = NewPublisher(port, database, queue, logger);
-        await publisher.StartAsync(CancellationToken.None);
-        try
-        {
-            queue.PublishTelemetry(_topics.Telemetry, "1");
-            Assert.True(await WaitForAsync(() => logger.Lines.Count(l => l.EventId == 401) >= 3, TimeSpan.FromSeconds(30)), "no retries logged");
-            Assert.DoesNotContain(logger.Lines, l => l.EventId == 400);
-            Assert.Contains(logger.Lines, l => l.EventId == 401 && l.Message.Contains("broker refused the connection: BadUserNameOrPassword", StringComparison.Ordinal));
-            Assert.DoesNotContain(logger.Lines, l => l.EventId == 406); // a refusal of the user is not a refusal of the protocol
-            Assert.False(publisher.IsConnected);
-            Assert.True(database.OutboxCount() >= 1, "the telemetry was not kept");
-        }
-        finally
-        {
-            await publisher.StopAsync(CancellationToken.None);
-            await broker.StopAsync();
-            broker.Dispose();
-        }
+        await using var rig = await RigAsync("cred", refuse: _ => MqttConnectReasonCode.BadUserNameOrPassword);
+        await rig.Publisher.StartAsync(CancellationToken.None);
+        rig.Queue.PublishTelemetry(_topics.Telemetry, "1");
+        Assert.True(await Poll.UntilAsync(() => rig.Logger.Lines.Count(l => l.EventId == 401) >= 3, TimeSpan.FromSeconds(30)), "no retries logged");
+        Assert.DoesNotContain(rig.Logger.Lines, l => l.EventId == 400);
+        Assert.Contains(rig.Logger.Lines, l => l.EventId == 401 && l.Message.Contains("broker refused the connection: BadUserNameOrPassword", StringComparison.Ordinal));
+        Assert.DoesNotContain(rig.Logger.Lines, l => l.EventId == 406); // a refusal of the user is not a refusal of the protocol
+        Assert.False(rig.Publisher.IsConnected);
+        Assert.True(rig.Database.OutboxCount() >= 1, "the telemetry was not kept");
     }
 
     [Fact]
     public async Task Publisher_BrokerRefusesOneTopicAndOneSubscription_ThoseDroppedAndLoggedOnceTheRestDeliveredInOrderOnOneConnection()
     {
-        var port = ExternalTools.FreeTcpPort();
-        var received = new ConcurrentQueue<long>();
-        var broker = await StartBrokerAsync(port, received);
+        await using var rig = await RigAsync("acl");
         var forbidden = $"{_topics.Root}/forbidden";
-        broker.InterceptingPublishAsync += e =>
+        rig.Broker.InterceptingPublishAsync += e =>
         {
             if (e.ApplicationMessage.Topic == forbidden)
             {
@@ -245,7 +222,7 @@ public sealed class MqttPublisherServiceTests : IDisposable
             }
             return Task.CompletedTask;
         };
-        broker.InterceptingSubscriptionAsync += e =>
+        rig.Broker.InterceptingSubscriptionAsync += e =>
         {
             if (e.TopicFilter.Topic == _topics.HomeAssistantStatus)
             {
@@ -253,93 +230,50 @@ public sealed class MqttPublisherServiceTests : IDisposable
             }
             return Task.CompletedTask;
         };
-        using var database = new AgentDatabase(Path.Combine(_dir, "acl.db"));
         for (var i = 1; i <= 6; i++)
         {
-            database.Enqueue(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture), retain: false, "telemetry", DateTimeOffset.UtcNow);
-            database.Enqueue(forbidden, "{}", retain: false, "event", DateTimeOffset.UtcNow);
+            rig.Database.Enqueue(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture), retain: false, "telemetry", DateTimeOffset.UtcNow);
+            rig.Database.Enqueue(forbidden, "{}", retain: false, "event", DateTimeOffset.UtcNow);
         }
-        var queue = new PublishQueue(database, TimeProvider.System);
-        var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = NewPublisher(port, database, queue, logger);
-        await publisher.StartAsync(CancellationToken.None);
-        try
-        {
-            Assert.True(await WaitForAsync(() => received.Count == 6 && database.OutboxCount() == 0, TimeSpan.FromSeconds(30)), $"received {received.Count}, outbox {database.OutboxCount()}");
-            Assert.Equal([1L, 2, 3, 4, 5, 6], received);
-            Assert.Equal(6, publisher.Refused);
-            var line = Assert.Single(logger.Lines, l => l.EventId == 407);
-            Assert.Contains(forbidden, line.Message, StringComparison.Ordinal);
-            Assert.Contains("NotAuthorized", line.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain(logger.Lines, l => l.EventId == 401); // never dropped the connection over it
-            var subscription = Assert.Single(logger.Lines, l => l.EventId == 408);
-            Assert.Contains($"subscription to {_topics.HomeAssistantStatus}: NotAuthorized", subscription.Message, StringComparison.Ordinal);
-            Assert.Contains(logger.Lines, l => l.EventId == 402 && l.Message.Contains(" 6 queued", StringComparison.Ordinal)); // the refused ones are not counted as delivered
-        }
-        finally
-        {
-            await publisher.StopAsync(CancellationToken.None);
-            await broker.StopAsync();
-            broker.Dispose();
-        }
+        await rig.Publisher.StartAsync(CancellationToken.None);
+        Assert.True(await Poll.UntilAsync(() => rig.Received.Count == 6 && rig.Database.OutboxCount() == 0, TimeSpan.FromSeconds(30)),
+            $"received {rig.Received.Count}, outbox {rig.Database.OutboxCount()}");
+        Assert.Equal([1L, 2, 3, 4, 5, 6], rig.Received);
+        Assert.Equal(6, rig.Publisher.Refused);
+        var line = Assert.Single(rig.Logger.Lines, l => l.EventId == 407);
+        Assert.Contains(forbidden, line.Message, StringComparison.Ordinal);
+        Assert.Contains("NotAuthorized", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(rig.Logger.Lines, l => l.EventId == 401); // never dropped the connection over it
+        var subscription = Assert.Single(rig.Logger.Lines, l => l.EventId == 408);
+        Assert.Contains($"subscription to {_topics.HomeAssistantStatus}: NotAuthorized", subscription.Message, StringComparison.Ordinal);
+        Assert.Contains(rig.Logger.Lines, l => l.EventId == 402 && l.Message.Contains(" 6 queued", StringComparison.Ordinal)); // the refused ones are not counted as delivered
     }
 
     [Fact]
     public async Task Publisher_SecondClientTakesItsClientId_LogSaysAnotherGatewayUsesTheSameId()
     {
-        var port = ExternalTools.FreeTcpPort();
-        var broker = await StartBrokerAsync(port, new ConcurrentQueue<long>());
-        using var database = new AgentDatabase(Path.Combine(_dir, "twin.db"));
-        var queue = new PublishQueue(database, TimeProvider.System);
-        var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = NewPublisher(port, database, queue, logger);
-        await publisher.StartAsync(CancellationToken.None);
+        await using var rig = await RigAsync("twin");
+        await rig.Publisher.StartAsync(CancellationToken.None);
         using var twin = new MqttClientFactory().CreateMqttClient();
-        try
-        {
-            Assert.True(await WaitForAsync(() => publisher.IsConnected, TimeSpan.FromSeconds(30)), "never connected");
-            await twin.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(publisher.ClientId).Build());
-            Assert.True(await WaitForAsync(() => logger.Lines.Any(l => l.EventId == 401), TimeSpan.FromSeconds(30)), "the take-over was not noticed");
-            var line = logger.Lines.First(l => l.EventId == 401).Message;
-            Assert.Contains("does a second gateway use the same Gateway:Id or Mqtt:ClientId?", line, StringComparison.Ordinal);
-            Assert.Contains(publisher.ClientId, line, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await publisher.StopAsync(CancellationToken.None);
-            await broker.StopAsync();
-            broker.Dispose();
-        }
+        Assert.True(await Poll.UntilAsync(() => rig.Publisher.IsConnected, TimeSpan.FromSeconds(30)), "never connected");
+        await twin.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", rig.Port).WithClientId(rig.Publisher.ClientId).Build());
+        Assert.True(await Poll.UntilAsync(() => rig.Logger.Lines.Any(l => l.EventId == 401), TimeSpan.FromSeconds(30)), "the take-over was not noticed");
+        var line = rig.Logger.Lines.First(l => l.EventId == 401).Message;
+        Assert.Contains("does a second gateway use the same Gateway:Id or Mqtt:ClientId?", line, StringComparison.Ordinal);
+        Assert.Contains(rig.Publisher.ClientId, line, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Publisher_BrokerClosesEveryConnectionAtOnce_BackOffGrowsInsteadOfReconnectingEverySecond()
     {
-        var port = ExternalTools.FreeTcpPort();
-        var broker = await StartBrokerAsync(port, new ConcurrentQueue<long>());
-        broker.ClientConnectedAsync += async e => await broker.DisconnectClientAsync(e.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.AdministrativeAction });
-        using var database = new AgentDatabase(Path.Combine(_dir, "flap.db"));
-        var queue = new PublishQueue(database, TimeProvider.System);
-        var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = new MqttPublisherService(
-            Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 4, HomeAssistant = false }),
-            _topics, queue, database, new WeatherInbox(), new WallClock(TimeProvider.System), new BrokerEndpoint("127.0.0.1", port), logger,
-            new PipelineHealth(TimeProvider.System));
-        await publisher.StartAsync(CancellationToken.None);
-        try
-        {
-            Assert.True(await WaitForAsync(() => logger.Lines.Count(l => l.EventId == 401) >= 4, TimeSpan.FromSeconds(40)), "fewer than four reconnects");
-            var delays = logger.Lines.Where(l => l.EventId == 401)
-                .Select(l => double.Parse(System.Text.RegularExpressions.Regex.Match(l.Message, @"retrying in ([0-9.]+) s").Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
-            Assert.True(logger.Lines.Count(l => l.EventId == 400) >= 3, "the broker never let it in"); // each attempt did connect first
-            Assert.True(delays[3] >= 1.0, $"delays {string.Join(", ", delays)}: the back-off went back to the shortest wait after each short-lived connection");
-        }
-        finally
-        {
-            await publisher.StopAsync(CancellationToken.None);
-            await broker.StopAsync();
-            broker.Dispose();
-        }
+        await using var rig = await RigAsync("flap", new MqttOptions { ReconnectMinS = 0.5, ReconnectMaxS = 4, HomeAssistant = false });
+        rig.Broker.ClientConnectedAsync += async e => await rig.Broker.DisconnectClientAsync(e.ClientId, new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.AdministrativeAction });
+        await rig.Publisher.StartAsync(CancellationToken.None);
+        Assert.True(await Poll.UntilAsync(() => rig.Logger.Lines.Count(l => l.EventId == 401) >= 4, TimeSpan.FromSeconds(40)), "fewer than four reconnects");
+        var delays = rig.Logger.Lines.Where(l => l.EventId == 401)
+            .Select(l => double.Parse(System.Text.RegularExpressions.Regex.Match(l.Message, @"retrying in ([0-9.]+) s").Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(rig.Logger.Lines.Count(l => l.EventId == 400) >= 3, "the broker never let it in"); // each attempt did connect first
+        Assert.True(delays[3] >= 1.0, $"delays {string.Join(", ", delays)}: the back-off went back to the shortest wait after each short-lived connection");
     }
 
     [Fact]
@@ -349,14 +283,14 @@ public sealed class MqttPublisherServiceTests : IDisposable
         using var database = new AgentDatabase(Path.Combine(_dir, "b.db"), outboxMaxMessages: 5);
         var queue = new PublishQueue(database, TimeProvider.System);
         var logger = new TestLogger<MqttPublisherService>();
-        using var publisher = NewPublisher(port, database, queue, logger);
+        using var publisher = NewPublisher(new MqttOptions { Host = "127.0.0.1", Port = port, ReconnectMinS = 0.5, ReconnectMaxS = 1, HomeAssistant = false }, database, queue, logger);
         for (var i = 1; i <= 12; i++)
         {
             queue.PublishTelemetry(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture));
         }
         await publisher.StartAsync(CancellationToken.None);
-        Assert.True(await WaitForAsync(() => database.OutboxDropped == 7, TimeSpan.FromSeconds(30)), $"dropped {database.OutboxDropped}");
-        Assert.True(await WaitForAsync(() => logger.Lines.Any(l => l.EventId == 405), TimeSpan.FromSeconds(30)), "no log line for the drops");
+        Assert.True(await Poll.UntilAsync(() => database.OutboxDropped == 7, TimeSpan.FromSeconds(30)), $"dropped {database.OutboxDropped}");
+        Assert.True(await Poll.UntilAsync(() => logger.Lines.Any(l => l.EventId == 405), TimeSpan.FromSeconds(30)), "no log line for the drops");
         await publisher.StopAsync(CancellationToken.None);
         Assert.Equal(["8", "9", "10", "11", "12"], database.PeekOutbox(10).Select(m => m.Payload));
         var line = Assert.Single(logger.Lines, l => l.EventId == 405);

@@ -74,16 +74,6 @@ public sealed class AgentBrokerTlsTests : IDisposable
         return path;
     }
 
-    private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition() && sw.Elapsed < timeout)
-        {
-            await Task.Delay(100);
-        }
-        return condition();
-    }
-
     [SkippableFact]
     public async Task Agent_TlsBrokerWithPasswords_ConnectsPublishesAndRefusalsAreExplained()
     {
@@ -112,7 +102,7 @@ public sealed class AgentBrokerTlsTests : IDisposable
         // a wrong password: refused, and the log says so; never counted as connected
         using (var agent = AgentProcess.Start("run", "--config", WriteConfig(port, tls.Ca, "wrong")))
         {
-            Assert.True(await WaitForAsync(() => agent.Output.Count(l => l.Contains("unreachable or lost", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(60)), agent.Log);
+            Assert.True(await Poll.UntilAsync(() => agent.Output.Count(l => l.Contains("unreachable or lost", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(60)), agent.Log);
             Assert.Contains(agent.Output, l => l.Contains("broker refused the connection: ", StringComparison.Ordinal)
                 && (l.Contains("NotAuthorized", StringComparison.Ordinal) || l.Contains("BadUserNameOrPassword", StringComparison.Ordinal)));
             Assert.DoesNotContain(agent.Output, l => l.Contains("connected to MQTT broker", StringComparison.Ordinal));
@@ -122,7 +112,7 @@ public sealed class AgentBrokerTlsTests : IDisposable
         // the broker's certificate from a CA the agent does not trust: no connection, and the log names the certificate
         using (var agent = AgentProcess.Start("run", "--config", WriteConfig(port, otherCa, Password)))
         {
-            Assert.True(await WaitForAsync(() => agent.Output.Count(l => l.Contains("unreachable or lost", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(60)), agent.Log);
+            Assert.True(await Poll.UntilAsync(() => agent.Output.Count(l => l.Contains("unreachable or lost", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(60)), agent.Log);
             Assert.Contains(agent.Output, l => l.Contains("unreachable or lost", StringComparison.Ordinal) && l.Contains("certificate", StringComparison.OrdinalIgnoreCase));
             Assert.DoesNotContain(agent.Output, l => l.Contains("connected to MQTT broker", StringComparison.Ordinal));
         }
@@ -151,7 +141,7 @@ public sealed class AgentBrokerTlsTests : IDisposable
         // without a certificate: the broker ends the handshake; never counted as connected
         using (var agent = AgentProcess.Start("run", "--config", WriteConfig(port, ca, password: null)))
         {
-            Assert.True(await WaitForAsync(() => agent.Output.Count(l => l.Contains("unreachable or lost", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(60)), agent.Log);
+            Assert.True(await Poll.UntilAsync(() => agent.Output.Count(l => l.Contains("unreachable or lost", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(60)), agent.Log);
             Assert.DoesNotContain(agent.Output, l => l.Contains("connected to MQTT broker", StringComparison.Ordinal));
         }
 
@@ -160,7 +150,7 @@ public sealed class AgentBrokerTlsTests : IDisposable
         File.WriteAllText(notPem, "hello\n");
         using (var agent = AgentProcess.Start("run", "--config", WriteConfig(port, ca, password: null, notPem)))
         {
-            Assert.True(await WaitForAsync(() => agent.Output.Any(l => l.Contains("MQTT settings unusable", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), agent.Log);
+            Assert.True(await Poll.UntilAsync(() => agent.Output.Any(l => l.Contains("MQTT settings unusable", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), agent.Log);
             Assert.Single(agent.Output, l => l.Contains($"Mqtt:CertFile {notPem}: expected a PEM certificate", StringComparison.Ordinal));
             await Task.Delay(1000);
             Assert.False(agent.HasExited, agent.Log);

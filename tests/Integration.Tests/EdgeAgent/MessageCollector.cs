@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MQTTnet;
 using MQTTnet.Protocol;
+using PvEdge.TestSupport;
 
 namespace PvEdge.Integration.Tests.EdgeAgent;
 
@@ -90,19 +91,7 @@ internal sealed class MessageCollector : IAsyncDisposable
 
     public List<(string Topic, string Payload, bool Retain)> On(string topic) => Messages.Where(m => m.Topic == topic).ToList();
 
-    public async Task<bool> WaitForAsync(Func<MessageCollector, bool> condition, TimeSpan timeout)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (sw.Elapsed < timeout)
-        {
-            if (condition(this))
-            {
-                return true;
-            }
-            await Task.Delay(50);
-        }
-        return condition(this);
-    }
+    public Task<bool> WaitForAsync(Func<MessageCollector, bool> condition, TimeSpan timeout) => Poll.UntilAsync(() => condition(this), timeout);
 
     public async ValueTask DisposeAsync()
     {
