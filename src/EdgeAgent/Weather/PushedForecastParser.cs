@@ -6,12 +6,14 @@ namespace PvEdge.EdgeAgent.Weather;
 
 /// <summary>Parses a forecast pushed on pvedge/&lt;gw&gt;/weather/forecast/set:
 /// <c>{ "points": [ { "time", "ghi_wm2", "dni_wm2", "dhi_wm2", "temp_air_c", "wind_speed_ms" } ] }</c>, "time" the interval start with an offset,
-/// points ascending at a constant step. Anything else is rejected with one line naming the point and key.</summary>
+/// points ascending at a constant step. Only "time" and "ghi_wm2" are required: a forecast of GHI alone (as most providers
+/// give) leaves the others out or null, and the physics splits DNI/DHI by Erbs and assumes 20 °C and 1 m/s. Anything else is
+/// rejected with one line naming the point and key.</summary>
 public static class PushedForecastParser
 {
-    private static readonly (string Key, double Min, double Max)[] Fields =
+    private static readonly (string Key, double Min, double Max, bool Required)[] Fields =
     [
-        ("ghi_wm2", 0, 1600), ("dni_wm2", 0, 1400), ("dhi_wm2", 0, 1000), ("temp_air_c", -60, 70), ("wind_speed_ms", 0, 80),
+        ("ghi_wm2", 0, 1600, true), ("dni_wm2", 0, 1400, false), ("dhi_wm2", 0, 1000, false), ("temp_air_c", -60, 70, false), ("wind_speed_ms", 0, 80, false),
     ];
 
     public static WeatherForecast Parse(string payload, DateTimeOffset nowUtc)
@@ -48,10 +50,15 @@ public static class PushedForecastParser
                 var v = new double[Fields.Length];
                 for (var f = 0; f < Fields.Length; f++)
                 {
-                    var (key, min, max) = Fields[f];
+                    var (key, min, max, required) = Fields[f];
+                    if (!required && (!p.TryGetProperty(key, out var given) || given.ValueKind == JsonValueKind.Null))
+                    {
+                        v[f] = double.NaN;
+                        continue;
+                    }
                     if (!p.TryGetProperty(key, out var e) || e.ValueKind != JsonValueKind.Number || !double.IsFinite(e.GetDouble()) || e.GetDouble() < min || e.GetDouble() > max)
                     {
-                        throw new InputException($"points[{i}].{key}: expected a number in [{min}, {max}]");
+                        throw new InputException($"points[{i}].{key}: expected a number in [{min}, {max}]{(required ? "" : ", null or nothing")}");
                     }
                     v[f] = e.GetDouble();
                 }

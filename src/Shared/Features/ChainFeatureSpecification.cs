@@ -128,8 +128,8 @@ public static class ChainFeatureSpecification
             }
             var sunAz = step.Sun.AzimuthDeg;
             var sunEl = step.Sun.ApparentElevationDeg;
-            var t = double.IsNaN(step.TempAirC) ? 20 : step.TempAirC;
-            var w = double.IsNaN(step.WindSpeedMs) ? 1 : step.WindSpeedMs;
+            var t = step.TempAirC; // the physics core put its defaults in for missing values
+            var w = step.WindSpeedMs;
             var row = x.Row(i);
             row[ChainColumns.SinAzimuth] = (float)Math.Sin(sunAz * Math.PI / 180);
             row[ChainColumns.CosAzimuth] = (float)Math.Cos(sunAz * Math.PI / 180);

@@ -91,6 +91,12 @@ public sealed class ChainResult
 /// Thread-safe: the instance is immutable.</summary>
 public sealed class PvSystemModel
 {
+    /// <summary>Air temperature assumed for the cell temperature when the weather has none (°C).</summary>
+    public const double MissingTempAirC = 20;
+
+    /// <summary>Wind speed assumed for the cell temperature when the weather has none (m/s).</summary>
+    public const double MissingWindSpeedMs = 1;
+
     private readonly Plane[] _planes;
     private readonly double[] _cosTilt;
     private readonly double[] _sinTilt;
@@ -290,6 +296,12 @@ public sealed class PvSystemModel
             dni = double.IsNaN(dni) ? erbs.DniWm2 : dni;
             dhi = double.IsNaN(dhi) ? erbs.DhiWm2 : dhi;
             flags |= WeatherFlags.DecompositionFilled;
+        }
+        if (double.IsNaN(tempAir) || double.IsNaN(wind))
+        {
+            tempAir = double.IsNaN(tempAir) ? MissingTempAirC : tempAir;
+            wind = double.IsNaN(wind) ? MissingWindSpeedMs : wind;
+            flags |= WeatherFlags.ThermalDefaults;
         }
         var sky = new HorizontalIrradiance(ghi, dni, dhi);
         var dcTotal = 0.0;

@@ -35,6 +35,10 @@ public enum WeatherFlags : ushort
 
     /// <summary>Air temperature or wind speed was missing and a neutral value (20 °C, 0 m/s) was used for refraction only.</summary>
     RefractionDefaults = 256,
+
+    /// <summary>Air temperature or wind speed was missing and <see cref="Physics.PvSystemModel.MissingTempAirC"/> or
+    /// <see cref="Physics.PvSystemModel.MissingWindSpeedMs"/> was used for the cell temperature (a history or forecast of GHI alone).</summary>
+    ThermalDefaults = 512,
 }
 
 /// <summary>Weather file formats that <see cref="WeatherReader"/> understands.</summary>

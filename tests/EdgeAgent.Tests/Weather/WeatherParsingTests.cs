@@ -20,8 +20,26 @@ public sealed class WeatherParsingTests
         Assert.Equal(700, f.At(Now.AddMinutes(90))!.Value.GhiWm2);
     }
 
+    [Fact]
+    public void PushedParse_GhiAlone_OthersMissingNotZero()
+    {
+        // most forecast providers give GHI (and temperature) only; null counts as missing too
+        var f = PushedForecastParser.Parse("""
+            { "points": [
+              { "time": "2026-06-21T12:00:00Z", "ghi_wm2": 800 },
+              { "time": "2026-06-21T13:00:00Z", "ghi_wm2": 700, "temp_air_c": 26, "dni_wm2": null } ] }
+            """, Now);
+        var p = f.At(Now.AddMinutes(90))!.Value;
+        Assert.Equal(700, p.GhiWm2);
+        Assert.Equal(26, p.TempAirC);
+        Assert.True(double.IsNaN(p.DniWm2) && double.IsNaN(p.DhiWm2) && double.IsNaN(p.WindSpeedMs));
+        Assert.True(double.IsNaN(f.At(Now.AddMinutes(30))!.Value.TempAirC));
+    }
+
     [Theory]
     [InlineData("not json", "JSON")]
+    [InlineData("""{ "points": [ { "time": "2026-06-21T12:00:00Z", "dni_wm2": 1 }, { "time": "2026-06-21T13:00:00Z", "ghi_wm2": 1 } ] }""", "points[0].ghi_wm2")]
+    [InlineData("""{ "points": [ { "time": "2026-06-21T12:00:00Z", "ghi_wm2": 1, "wind_speed_ms": "calm" }, { "time": "2026-06-21T13:00:00Z", "ghi_wm2": 1 } ] }""", "points[0].wind_speed_ms")]
     [InlineData("""{ "pts": [] }""", "points")]
     [InlineData("""{ "points": [ { "time": "2026-06-21T12:00:00", "ghi_wm2": 1, "dni_wm2": 1, "dhi_wm2": 1, "temp_air_c": 1, "wind_speed_ms": 1 }, { "time": "2026-06-21T13:00:00Z", "ghi_wm2": 1, "dni_wm2": 1, "dhi_wm2": 1, "temp_air_c": 1, "wind_speed_ms": 1 } ] }""", "points[0].time")]
     [InlineData("""{ "points": [ { "time": "2026-06-21T12:00:00Z", "ghi_wm2": -5, "dni_wm2": 1, "dhi_wm2": 1, "temp_air_c": 1, "wind_speed_ms": 1 }, { "time": "2026-06-21T13:00:00Z", "ghi_wm2": 1, "dni_wm2": 1, "dhi_wm2": 1, "temp_air_c": 1, "wind_speed_ms": 1 } ] }""", "points[0].ghi_wm2")]

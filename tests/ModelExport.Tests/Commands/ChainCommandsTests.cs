@@ -100,6 +100,18 @@ public sealed class ChainCommandsTests : IDisposable
         Assert.True(root.GetProperty("model").GetProperty("nrmse_pct").GetDouble() > 0);
         Assert.True(root.GetProperty("baselines").GetProperty("pvwatts_nameplate").GetProperty("rmse_w").GetDouble() > 0);
         Assert.True(File.Exists(Path.Combine(bundle, "report", "shading_field.png")));
+        // the same history cut down to what a satellite gives (GHI alone, no DNI, DHI, temperature or wind): every figure a number
+        var lines = File.ReadAllLines(history);
+        var header = lines[0].Split(',');
+        int[] keep = [Array.IndexOf(header, "time"), Array.IndexOf(header, "ac_power_w"), Array.IndexOf(header, "ghi_wm2")];
+        var ghiOnly = Path.Combine(_dir, "ghi-only.csv");
+        File.WriteAllLines(ghiOnly, lines.Select(l => string.Join(',', keep.Select(k => l.Split(',')[k]))));
+        var evGhi = await Run("evaluate", "--bundle", bundle, "--history", ghiOnly, "--out", Path.Combine(_dir, "ghi-only.json"));
+        Assert.True(evGhi.Code == 0, evGhi.Error);
+        using var ghiReport = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "ghi-only.json")));
+        Assert.InRange(ghiReport.RootElement.GetProperty("baselines").GetProperty("pvwatts_nameplate").GetProperty("rmse_w").GetDouble(), 1e-3, 1e6);
+        Assert.InRange(ghiReport.RootElement.GetProperty("model").GetProperty("nrmse_pct").GetDouble(), 1e-6, 1e3);
+        Assert.DoesNotContain("NaN", evGhi.Out, StringComparison.Ordinal);
         // the foundation travels with the site model (the gateway fine-tunes from it again): its networks, the fleet-mean site row
         var (foundation, _) = ChainBundle.Load(model);
         var carried = ChainBundle.LoadFoundation(bundle)!;

@@ -59,6 +59,23 @@ public sealed class PvSystemModelTests
     }
 
     [Fact]
+    public void Simulate_GhiAlone_ErbsSplitAndThermalDefaultsFlagged()
+    {
+        var model = new PvSystemModel(TwoPlanes());
+
+        var ghiOnly = model.Simulate(new WeatherSample(Noon, 900, double.NaN, double.NaN, double.NaN, double.NaN, 98000));
+        var stated = model.Simulate(new WeatherSample(Noon, 900, ghiOnly.Step.Sky.DniWm2, ghiOnly.Step.Sky.DhiWm2,
+            PvSystemModel.MissingTempAirC, PvSystemModel.MissingWindSpeedMs, 98000));
+
+        Assert.True(ghiOnly.Step.AcPowerW > 1000, $"AC {ghiOnly.Step.AcPowerW} W from 900 W/m² of GHI alone");
+        Assert.Equal(stated.Step.AcPowerW, ghiOnly.Step.AcPowerW, 9);
+        Assert.Equal(stated.Planes[0].CellTemperatureC, ghiOnly.Planes[0].CellTemperatureC, 9);
+        Assert.True(ghiOnly.Step.Flags.HasFlag(WeatherFlags.ThermalDefaults));
+        Assert.True(ghiOnly.Step.Flags.HasFlag(WeatherFlags.DecompositionFilled));
+        Assert.False(stated.Step.Flags.HasFlag(WeatherFlags.ThermalDefaults));
+    }
+
+    [Fact]
     public void Simulate_TwoPlanes_FeedTheSumOfTheirDcIntoOneInverter()
     {
         var model = new PvSystemModel(TwoPlanes());
