@@ -78,7 +78,8 @@ public sealed class MqttPublisherService : BackgroundService
     /// <summary>Messages the broker refused for good since start (dropped; see <see cref="PublishOrDropAsync"/>).</summary>
     public long Refused { get; private set; }
 
-    private readonly HashSet<string> _refusedTopics = new(StringComparer.Ordinal);
+    /// <summary>What the broker refused and was logged once: topics, "subscribe T" and "protocol V".</summary>
+    private readonly HashSet<string> _loggedOnce = new(StringComparer.Ordinal);
 
     public string ClientId => string.IsNullOrEmpty(_options.ClientId) ? $"edgeagent-{_topics.Gateway}" : _options.ClientId;
 
@@ -248,7 +249,10 @@ public sealed class MqttPublisherService : BackgroundService
                 {
                     var refused = VersionName(versions[versionIndex]);
                     versionIndex = (versionIndex + 1) % versions.Length;
-                    AgentLog.MqttProtocolFallback(_logger, _endpoint.Host, _endpoint.Port, refused, reason, VersionName(versions[versionIndex]));
+                    if (_loggedOnce.Add("protocol " + refused)) // once per version: a broker that closes every connection (TLS expected?) would make both take turns
+                    {
+                        AgentLog.MqttProtocolFallback(_logger, _endpoint.Host, _endpoint.Port, refused, reason, VersionName(versions[versionIndex]));
+                    }
                 }
             }
             if (_client is not null && await TakenOverAsync(closed.Task).ConfigureAwait(false))
@@ -290,7 +294,7 @@ public sealed class MqttPublisherService : BackgroundService
         var subscribed = await client.SubscribeAsync(subscribe, ct).ConfigureAwait(false);
         foreach (var item in subscribed.Items.Where(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
         {
-            if (_refusedTopics.Add("subscribe " + item.TopicFilter.Topic))
+            if (_loggedOnce.Add("subscribe " + item.TopicFilter.Topic))
             {
                 AgentLog.SubscriptionRefused(_logger, item.TopicFilter.Topic, item.ResultCode.ToString());
             }
@@ -475,7 +479,7 @@ public sealed class MqttPublisherService : BackgroundService
         catch (PublishRefusedException ex) when (ex.Permanent)
         {
             Refused++;
-            if (_refusedTopics.Add(topic))
+            if (_loggedOnce.Add(topic))
             {
                 AgentLog.PublishRefused(_logger, topic, ex.Code.ToString());
             }
