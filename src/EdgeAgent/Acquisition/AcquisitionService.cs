@@ -35,8 +35,14 @@ public sealed class AcquisitionService : BackgroundService
     private readonly StageChannels _channels;
     private readonly TimeProvider _time;
     private readonly ILogger<AcquisitionService> _logger;
-    private readonly IntervalAggregator _minute;
-    private readonly IntervalAggregator _quarter;
+    private readonly TimeSpan _staleAfter;
+    private IntervalAggregator _minute;
+    private IntervalAggregator _quarter;
+
+    /// <summary>A wall-clock move this much larger or smaller than the monotonic clock's between two passes of the loop is a
+    /// step of the system clock, not time passing: NTP setting a Raspberry Pi's clock after boot (it has no real-time clock and
+    /// starts from the time it was shut down), or a manual correction.</summary>
+    public static readonly TimeSpan ClockStepThreshold = TimeSpan.FromMinutes(2);
     private readonly LiveState _live;
     private readonly PipelineHealth _health;
 
@@ -49,9 +55,9 @@ public sealed class AcquisitionService : BackgroundService
         _time = time;
         _live = live;
         _logger = logger;
-        var stale = TimeSpan.FromSeconds(options.Value.StaleAfterS);
-        _minute = new IntervalAggregator(TimeSpan.FromMinutes(1), stale);
-        _quarter = new IntervalAggregator(TimeSpan.FromMinutes(15), stale);
+        _staleAfter = TimeSpan.FromSeconds(options.Value.StaleAfterS);
+        _minute = new IntervalAggregator(TimeSpan.FromMinutes(1), _staleAfter);
+        _quarter = new IntervalAggregator(TimeSpan.FromMinutes(15), _staleAfter);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,9 +74,26 @@ public sealed class AcquisitionService : BackgroundService
         }
         var next = _sources.ToDictionary(s => s, _ => DateTimeOffset.MinValue);
         using var timer = new PeriodicTimer(tick, _time);
+        var (lastWall, lastMono) = (_time.GetUtcNow(), _time.GetTimestamp());
         do
         {
             var now = _time.GetUtcNow();
+            var mono = _time.GetTimestamp();
+            var step = now - lastWall - _time.GetElapsedTime(lastMono, mono);
+            (lastWall, lastMono) = (now, mono);
+            if (step.Duration() > ClockStepThreshold)
+            {
+                // Without this, a step forward emits every interval in between at once (two days after a power cut: 2,880 empty
+                // minutes flooding storage, telemetry and the anomaly detector), and a step back holds every interval and source
+                // read until the clock catches up. The interval in progress was stamped by the old clock and is dropped.
+                AgentLog.ClockStepped(_logger, step.TotalSeconds, now);
+                _minute = new IntervalAggregator(TimeSpan.FromMinutes(1), _staleAfter);
+                _quarter = new IntervalAggregator(TimeSpan.FromMinutes(15), _staleAfter);
+                foreach (var source in _sources)
+                {
+                    next[source] = DateTimeOffset.MinValue;
+                }
+            }
             Emit(_minute.Close(now));
             foreach (var source in _sources)
             {

@@ -27,6 +27,9 @@ internal static partial class AgentLog
     [LoggerMessage(202, LogLevel.Warning, "the interval channel is full; the oldest interval was dropped by a slow stage")]
     public static partial void IntervalDropped(ILogger logger);
 
+    [LoggerMessage(203, LogLevel.Warning, "the system clock stepped by {StepS:+0;-0} s (to {NowUtc:o}): NTP after boot or a manual change; intervals start again from the new time and the one in progress is dropped")]
+    public static partial void ClockStepped(ILogger logger, double stepS, DateTimeOffset nowUtc);
+
     [LoggerMessage(300, LogLevel.Information, "storage: {Path} (WAL), retention {Days} days, {Outbox} message(s) waiting in the outbox")]
     public static partial void StorageOpened(ILogger logger, string path, int days, long outbox);
 
