@@ -63,6 +63,9 @@ internal static partial class AgentLog
     [LoggerMessage(408, LogLevel.Warning, "broker refuses the subscription to {Topic}: {Reason}; what is sent there will not reach the gateway (check the broker's access rules)")]
     public static partial void SubscriptionRefused(ILogger logger, string topic, string reason);
 
+    [LoggerMessage(409, LogLevel.Error, "the outbox cannot store messages ({Reason}): what cannot be sent now is dropped, {Dropped} message(s) since start; free space on the card")]
+    public static partial void OutboxWriteFailed(ILogger logger, string reason, long dropped);
+
     [LoggerMessage(406, LogLevel.Warning, "MQTT broker {Host}:{Port} turned MQTT {Refused} away ({Reason}); trying MQTT {Next} (Mqtt:Protocol auto)")]
     public static partial void MqttProtocolFallback(ILogger logger, string host, int port, string refused, string reason, string next);
 

@@ -364,7 +364,8 @@ public sealed class MqttPublisherService : BackgroundService
         LogDrops();
     }
 
-    /// <summary>One warning line when the outbox dropped messages (at most one a minute while it keeps dropping).</summary>
+    /// <summary>One warning line when the outbox dropped messages, over its limits or refused by a full disk (at most one a minute
+    /// while it keeps dropping).</summary>
     private void LogDrops()
     {
         var dropped = _database.OutboxDropped;
@@ -373,7 +374,14 @@ public sealed class MqttPublisherService : BackgroundService
         {
             _droppedLogged = dropped;
             _droppedLoggedAt = now;
-            AgentLog.OutboxDropped(_logger, _database.OutboxCount(), _database.OutboxBytes / 1048576.0, dropped);
+            if (_database.LastWriteError is { } error)
+            {
+                AgentLog.OutboxWriteFailed(_logger, error, dropped);
+            }
+            else
+            {
+                AgentLog.OutboxDropped(_logger, _database.OutboxCount(), _database.OutboxBytes / 1048576.0, dropped);
+            }
         }
     }
 

@@ -15,6 +15,10 @@ public sealed class PublishQueue
     private readonly AgentDatabase _database;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, byte> _dirtyRetained = new(StringComparer.Ordinal);
+
+    /// <summary>The latest payload of every retained topic. The database keeps a copy for the next start; when it cannot (a full
+    /// disk) the state is still published from here.</summary>
+    private readonly ConcurrentDictionary<string, string> _retained = new(StringComparer.Ordinal);
     private readonly Channel<int> _wake = Channel.CreateBounded<int>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public PublishQueue(AgentDatabase database, TimeProvider time, int telemetryCapacity = 4096)
@@ -26,8 +30,9 @@ public sealed class PublishQueue
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         });
-        foreach (var (topic, _) in database.ReadRetained())
+        foreach (var (topic, payload) in database.ReadRetained())
         {
+            _retained[topic] = payload;
             _dirtyRetained[topic] = 0;
         }
     }
@@ -55,7 +60,15 @@ public sealed class PublishQueue
     /// <summary>Sets the retained state of a topic (forecasts, model, anomaly/active, discovery).</summary>
     public void PublishRetained(string topic, string payload)
     {
-        _database.SetRetained(topic, payload, _time.GetUtcNow());
+        _retained[topic] = payload;
+        try
+        {
+            _database.SetRetained(topic, payload, _time.GetUtcNow());
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // published from memory all the same; only a restart before the disk has room again forgets it
+        }
         _dirtyRetained[topic] = 0;
         _wake.Writer.TryWrite(0);
     }
@@ -63,7 +76,7 @@ public sealed class PublishQueue
     /// <summary>Marks every retained topic for re-publication (after a reconnect).</summary>
     public void MarkAllRetainedDirty()
     {
-        foreach (var (topic, _) in _database.ReadRetained())
+        foreach (var topic in _retained.Keys)
         {
             _dirtyRetained[topic] = 0;
         }
@@ -76,9 +89,8 @@ public sealed class PublishQueue
         {
             return [];
         }
-        var all = _database.ReadRetained();
         var result = new List<KeyValuePair<string, string>>();
-        foreach (var kv in all)
+        foreach (var kv in _retained.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             if (_dirtyRetained.TryRemove(kv.Key, out _))
             {

@@ -137,8 +137,36 @@ public sealed class AgentDatabase : IDisposable
     }
 
     /// <summary>Queues a QoS 1 message. <paramref name="kind"/> ("telemetry", "anomaly"...) decides what is dropped first when the outbox is full:
-    /// telemetry goes before events. Returns the outbox id.</summary>
+    /// telemetry goes before events. Returns the outbox id, or -1 when the database could not take it (the disk is full, the card
+    /// read-only): the message is then dropped and counted in <see cref="OutboxDropped"/>, and <see cref="LastWriteError"/> says
+    /// why, so a full SD card costs the messages that arrive while it is full and nothing else.</summary>
     public long Enqueue(string topic, string payload, bool retain, string kind, DateTimeOffset nowUtc)
+    {
+        try
+        {
+            var id = Insert(topic, payload, retain, kind, nowUtc);
+            LastWriteError = null;
+            return id;
+        }
+        catch (SqliteException ex)
+        {
+            lock (_gate)
+            {
+                OutboxDropped++;
+                LastWriteError = ex.Message;
+            }
+            return -1;
+        }
+    }
+
+    /// <summary>The last write the database refused (<see cref="Enqueue"/>), or null.</summary>
+    public string? LastWriteError { get; private set; }
+
+    /// <summary>Tests: caps the database file at <paramref name="pages"/> pages, after which SQLite answers every write that needs
+    /// a new page with SQLITE_FULL, as on a full disk.</summary>
+    internal void LimitPagesForTests(long pages) => Execute($"PRAGMA max_page_count={pages};");
+
+    private long Insert(string topic, string payload, bool retain, string kind, DateTimeOffset nowUtc)
     {
         lock (_gate)
         {

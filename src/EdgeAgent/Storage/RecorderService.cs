@@ -22,6 +22,8 @@ public sealed class RecorderService : BackgroundService
     private readonly ILogger<RecorderService> _logger;
     private readonly PipelineHealth _health;
     private readonly WeatherState _weather;
+    private long _failedWrites;
+    private DateTimeOffset _failureLoggedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastRetention = DateTimeOffset.MinValue;
 
     public RecorderService(StageChannels channels, AgentDatabase database, PublishQueue queue, Topics topics, LiveState live, TimeProvider time,
@@ -53,7 +55,7 @@ public sealed class RecorderService : BackgroundService
             }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
             {
-                AgentLog.StorageFailed(_logger, ex.Message);
+                LogFailure(ex.Message);
             }
             if (record.Step == TimeSpan.FromMinutes(1))
             {
@@ -65,12 +67,33 @@ public sealed class RecorderService : BackgroundService
             {
                 _lastRetention = now;
                 var cutoff = now - TimeSpan.FromDays(_options.RetentionDays);
-                var removed = _database.DeleteHistoryBefore(cutoff);
-                if (removed > 0)
+                try
                 {
-                    AgentLog.RetentionApplied(_logger, removed, cutoff);
+                    var removed = _database.DeleteHistoryBefore(cutoff);
+                    if (removed > 0)
+                    {
+                        AgentLog.RetentionApplied(_logger, removed, cutoff);
+                    }
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException ex)
+                {
+                    LogFailure(ex.Message);
                 }
             }
+        }
+    }
+
+    /// <summary>One line a minute at most while writes keep failing (a full card would otherwise log every interval, into the
+    /// same full card), with how many failed since the last line.</summary>
+    private void LogFailure(string reason)
+    {
+        _failedWrites++;
+        var now = _time.GetUtcNow();
+        if (now - _failureLoggedAt >= TimeSpan.FromMinutes(1))
+        {
+            _failureLoggedAt = now;
+            AgentLog.StorageFailed(_logger, $"{reason} ({_failedWrites} write(s) failed since the last line)");
+            _failedWrites = 0;
         }
     }
 }

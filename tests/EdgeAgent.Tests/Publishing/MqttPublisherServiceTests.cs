@@ -277,6 +277,31 @@ public sealed class MqttPublisherServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Publisher_DiskFullWhileTheBrokerIsAway_DropsWhatItCannotStoreAndPublishesAgainWhenBack()
+    {
+        await using var rig = await RigAsync("full");
+        await rig.Publisher.StartAsync(CancellationToken.None);
+        Assert.True(await Poll.UntilAsync(() => rig.Publisher.IsConnected, TimeSpan.FromSeconds(30)), "never connected");
+        rig.Database.LimitPagesForTests(1);
+        await rig.Broker.StopAsync();
+        rig.Broker.Dispose();
+        Assert.True(await Poll.UntilAsync(() => !rig.Publisher.IsConnected, TimeSpan.FromSeconds(30)), "the loss was never noticed");
+        for (var i = 1; i <= 20; i++)
+        {
+            // spooled, and refused by the full disk (leading zeros make each need a new page; the broker's parser still reads the number)
+            rig.Queue.PublishTelemetry(_topics.Telemetry, i.ToString(CultureInfo.InvariantCulture).PadLeft(20_000, '0'));
+        }
+        Assert.True(await Poll.UntilAsync(() => rig.Database.OutboxDropped >= 20, TimeSpan.FromSeconds(30)), $"dropped {rig.Database.OutboxDropped}");
+        Assert.False(rig.Publisher.ExecuteTask!.IsCompleted, "the publisher stopped");
+        rig.Broker = await StartBrokerAsync(rig.Port, rig.Received);
+        Assert.True(await Poll.UntilAsync(() => rig.Publisher.IsConnected, TimeSpan.FromSeconds(30)), "never reconnected");
+        rig.Queue.PublishTelemetry(_topics.Telemetry, "21");
+        Assert.True(await Poll.UntilAsync(() => rig.Received.Contains(21), TimeSpan.FromSeconds(30)), "live telemetry did not flow again");
+        var line = Assert.Single(rig.Logger.Lines, l => l.EventId == 409);
+        Assert.Contains("full", line.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Publisher_NoBrokerAndOutboxFull_OldestTelemetryDroppedCountedAndLoggedOnce()
     {
         var port = ExternalTools.FreeTcpPort(); // nobody listens

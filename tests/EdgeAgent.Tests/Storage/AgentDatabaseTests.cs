@@ -24,6 +24,38 @@ public sealed class AgentDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Enqueue_DiskFull_DroppedCountedExplainedAndWhatWasStoredKept()
+    {
+        using var db = new AgentDatabase(Db);
+        var first = db.Enqueue("t/a", "kept", false, "anomaly", T0);
+        db.LimitPagesForTests(1); // below the file's size: every write that needs a page is refused, as on a full card
+        var big = new string('x', 20_000);
+        var refused = Enumerable.Range(0, 5).Select(_ => db.Enqueue("t/b", big, false, "telemetry", T0)).ToList();
+
+        Assert.All(refused, id => Assert.Equal(-1, id));
+        Assert.Equal(5, db.OutboxDropped);
+        Assert.Contains("full", db.LastWriteError, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal([first], db.PeekOutbox(10).Select(m => m.Id));
+        Assert.Equal(1, db.OutboxCount());
+    }
+
+    [Fact]
+    public void PublishRetained_DiskFull_StillPublishedFromMemory()
+    {
+        using var db = new AgentDatabase(Db);
+        var queue = new PvEdge.EdgeAgent.Publishing.PublishQueue(db, TimeProvider.System);
+        queue.PublishRetained("t/forecast", "old");
+        queue.TakeDirtyRetained();
+        db.LimitPagesForTests(1);
+
+        queue.PublishRetained("t/forecast", new string('n', 20_000));
+
+        var dirty = Assert.Single(queue.TakeDirtyRetained());
+        Assert.Equal(20_000, dirty.Value.Length);
+        Assert.Equal("old", Assert.Single(db.ReadRetained()).Value); // the copy for the next start could not be written
+    }
+
+    [Fact]
     public void Enqueue_OverCapacity_DropsOldestTelemetryBeforeEvents()
     {
         using var db = new AgentDatabase(Db, outboxMaxMessages: 3);
