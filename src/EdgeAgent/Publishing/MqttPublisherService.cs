@@ -134,13 +134,7 @@ public sealed class MqttPublisherService : BackgroundService
             var tls = new MqttClientTlsOptionsBuilder().UseTls();
             if (!string.IsNullOrEmpty(_options.CaFile))
             {
-                if (!File.Exists(_options.CaFile))
-                {
-                    throw new Shared.Cli.InputException($"Mqtt:CaFile {_options.CaFile}: file not found");
-                }
-                var chain = new X509Certificate2Collection();
-                chain.ImportFromPemFile(_options.CaFile);
-                tls.WithTrustChain(chain);
+                tls.WithTrustChain(ReadCaFile(_options.CaFile));
             }
             if (!string.IsNullOrEmpty(_options.CertFile))
             {
@@ -149,6 +143,48 @@ public sealed class MqttPublisherService : BackgroundService
             b.WithTlsOptions(tls.Build());
         }
         return b.Build();
+    }
+
+    /// <summary>Reads the PEM file of the CA(s) that signed the broker's certificate.</summary>
+    public static X509Certificate2Collection ReadCaFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new Shared.Cli.InputException($"Mqtt:CaFile {path}: file not found");
+        }
+        var chain = new X509Certificate2Collection();
+        try
+        {
+            chain.ImportFromPemFile(path);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new Shared.Cli.InputException($"Mqtt:CaFile {path}: expected PEM certificates ({ex.Message})");
+        }
+        return chain.Count > 0 ? chain : throw new Shared.Cli.InputException($"Mqtt:CaFile {path}: expected PEM certificates, found none");
+    }
+
+    /// <summary>What check-config says of the broker settings. Reads the TLS and credentials files as the agent will; an unusable
+    /// one is an <see cref="Shared.Cli.InputException"/> naming its key.</summary>
+    public static string Describe(MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var parts = new List<string> { $"{options.Host}:{options.Port}", $"MQTT {options.Protocol}" };
+        if (options.Tls)
+        {
+            parts.Add(string.IsNullOrEmpty(options.CaFile) ? "TLS (the system's CAs)" : $"TLS (CA {ReadCaFile(options.CaFile)[0].Subject})");
+            if (!string.IsNullOrEmpty(options.CertFile))
+            {
+                using var cert = ReadClientCertificate(options.CertFile, options.KeyFile);
+                parts.Add($"client certificate {cert.Subject}, valid until {cert.NotAfter.ToUniversalTime():yyyy-MM-dd}");
+            }
+        }
+        else if (!string.IsNullOrEmpty(options.CaFile) || !string.IsNullOrEmpty(options.CertFile))
+        {
+            parts.Add("CaFile/CertFile set but Tls is false: not used");
+        }
+        parts.Add(string.IsNullOrEmpty(options.CredentialsFile) ? "anonymous" : $"user {ReadCredentials(options.CredentialsFile).User}");
+        return string.Join(", ", parts);
     }
 
     /// <summary>Reads the gateway's certificate and its private key from PEM files (the key in the certificate's file when
@@ -168,7 +204,7 @@ public sealed class MqttPublisherService : BackgroundService
         }
         catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            throw new Shared.Cli.InputException($"Mqtt:CertFile {certFile}: expected a PEM certificate and, in Mqtt:KeyFile or the same file, its PEM private key ({ex.Message})");
+            throw new Shared.Cli.InputException($"Mqtt:CertFile {certFile}: expected PEM: a certificate and, in Mqtt:KeyFile or the same file, its private key ({ex.Message})");
         }
     }
 

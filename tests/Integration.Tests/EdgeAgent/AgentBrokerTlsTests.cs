@@ -145,13 +145,34 @@ public sealed class AgentBrokerTlsTests : IDisposable
             Assert.DoesNotContain(agent.Output, l => l.Contains("connected to MQTT broker", StringComparison.Ordinal));
         }
 
-        // a CertFile that is no certificate: one line naming the key and what was expected, and the agent carries on
+        // check-config reads the same files: what it would use, or exit 2 with one line naming the key
+        var good = ProcessRunner.Run(AgentProcess.StartInfo("check-config", "--config", WriteConfig(port, ca, password: null, clientCert, clientKey)), TimeSpan.FromMinutes(2));
+        Assert.True(good.ExitCode == 0, good.All);
+        Assert.Contains($"mqtt: 127.0.0.1:{port}, MQTT auto, TLS (CA CN=pvedge test CA mtls), client certificate CN={User}, valid until ", good.Out, StringComparison.Ordinal);
         var notPem = Path.Combine(_dir, "not-a-cert.pem");
         File.WriteAllText(notPem, "hello\n");
+        foreach (var (config, option) in new[] { (WriteConfig(port, ca, password: null, notPem), "Mqtt:CertFile"), (WriteConfig(port, notPem, password: null), "Mqtt:CaFile") })
+        {
+            var bad = ProcessRunner.Run(AgentProcess.StartInfo("check-config", "--config", config), TimeSpan.FromMinutes(2));
+            Assert.True(bad.ExitCode == 2, $"exit {bad.ExitCode}: {bad.All}");
+            Assert.Single(bad.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains($"{option} {notPem}: expected PEM", StringComparison.Ordinal));
+        }
+
+        // a CaFile with a broken PEM block: the running agent says so and carries on (the publisher's unhandled exception stopped it before)
+        var brokenPem = Path.Combine(_dir, "broken.pem");
+        File.WriteAllText(brokenPem, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        using (var agent = AgentProcess.Start("run", "--config", WriteConfig(port, brokenPem, password: null)))
+        {
+            Assert.True(await Poll.UntilAsync(() => agent.Output.Any(l => l.Contains($"MQTT settings unusable: Mqtt:CaFile {brokenPem}: expected PEM", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), agent.Log);
+            await Task.Delay(1000);
+            Assert.False(agent.HasExited, agent.Log);
+        }
+
+        // a CertFile that is no certificate: one line naming the key and what was expected, and the agent carries on
         using (var agent = AgentProcess.Start("run", "--config", WriteConfig(port, ca, password: null, notPem)))
         {
             Assert.True(await Poll.UntilAsync(() => agent.Output.Any(l => l.Contains("MQTT settings unusable", StringComparison.Ordinal)), TimeSpan.FromSeconds(60)), agent.Log);
-            Assert.Single(agent.Output, l => l.Contains($"Mqtt:CertFile {notPem}: expected a PEM certificate", StringComparison.Ordinal));
+            Assert.Single(agent.Output, l => l.Contains($"Mqtt:CertFile {notPem}: expected PEM", StringComparison.Ordinal));
             await Task.Delay(1000);
             Assert.False(agent.HasExited, agent.Log);
         }
