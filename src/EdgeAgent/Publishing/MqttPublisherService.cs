@@ -1,10 +1,8 @@
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Storage;
@@ -83,16 +81,6 @@ public sealed class MqttPublisherService : BackgroundService
 
     public string ClientId => string.IsNullOrEmpty(_options.ClientId) ? $"edgeagent-{_topics.Gateway}" : _options.ClientId;
 
-    /// <summary>The protocol versions to try, in order: one when Mqtt:Protocol names it, MQTT 5 then 3.1.1 for "auto".</summary>
-    private MqttProtocolVersion[] ProtocolVersions => _options.Protocol switch
-    {
-        "5" => [MqttProtocolVersion.V500],
-        "3.1.1" => [MqttProtocolVersion.V311],
-        _ => [MqttProtocolVersion.V500, MqttProtocolVersion.V311],
-    };
-
-    private static string VersionName(MqttProtocolVersion version) => version == MqttProtocolVersion.V311 ? "3.1.1" : "5";
-
     /// <summary>True when a failed connect says the broker may not speak the version tried: it answered CONNACK "unsupported
     /// protocol version", or it closed the connection it had accepted before any CONNACK (RabbitMQ before 3.13 does so to an MQTT 5
     /// CONNECT). A refused or timed-out TCP connection says nothing about the protocol.</summary>
@@ -107,133 +95,17 @@ public sealed class MqttPublisherService : BackgroundService
         public MqttClientConnectResultCode Code { get; } = code;
     }
 
-    private MqttClientOptions BuildClientOptions(MqttProtocolVersion version)
-    {
-        var b = new MqttClientOptionsBuilder()
-            .WithTcpServer(_endpoint.Host, _endpoint.Port)
-            .WithProtocolVersion(version)
-            .WithClientId(ClientId)
-            .WithCleanSession(false)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(_options.KeepAliveS))
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithWillTopic(_topics.Status)
-            .WithWillPayload("offline")
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (version == MqttProtocolVersion.V500)
-        {
-            b.WithSessionExpiryInterval((uint)_options.SessionExpiryS); // without it an MQTT 5 session ends with the connection
-        }
-        if (!string.IsNullOrEmpty(_options.CredentialsFile))
-        {
-            var (user, password) = ReadCredentials(_options.CredentialsFile);
-            b.WithCredentials(user, password);
-        }
-        if (_options.Tls)
-        {
-            var tls = new MqttClientTlsOptionsBuilder().UseTls();
-            if (!string.IsNullOrEmpty(_options.CaFile))
-            {
-                tls.WithTrustChain(ReadCaFile(_options.CaFile));
-            }
-            if (!string.IsNullOrEmpty(_options.CertFile))
-            {
-                tls.WithClientCertificates(new X509Certificate2Collection(ReadClientCertificate(_options.CertFile, _options.KeyFile)));
-            }
-            b.WithTlsOptions(tls.Build());
-        }
-        return b.Build();
-    }
-
-    /// <summary>Reads the PEM file of the CA(s) that signed the broker's certificate.</summary>
-    public static X509Certificate2Collection ReadCaFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new Shared.Cli.InputException($"Mqtt:CaFile {path}: file not found");
-        }
-        var chain = new X509Certificate2Collection();
-        try
-        {
-            chain.ImportFromPemFile(path);
-        }
-        catch (System.Security.Cryptography.CryptographicException ex)
-        {
-            throw new Shared.Cli.InputException($"Mqtt:CaFile {path}: expected PEM certificates ({ex.Message})");
-        }
-        return chain.Count > 0 ? chain : throw new Shared.Cli.InputException($"Mqtt:CaFile {path}: expected PEM certificates, found none");
-    }
-
-    /// <summary>What check-config says of the broker settings. Reads the TLS and credentials files as the agent will; an unusable
-    /// one is an <see cref="Shared.Cli.InputException"/> naming its key.</summary>
-    public static string Describe(MqttOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var parts = new List<string> { $"{options.Host}:{options.Port}", $"MQTT {options.Protocol}" };
-        if (options.Tls)
-        {
-            parts.Add(string.IsNullOrEmpty(options.CaFile) ? "TLS (the system's CAs)" : $"TLS (CA {ReadCaFile(options.CaFile)[0].Subject})");
-            if (!string.IsNullOrEmpty(options.CertFile))
-            {
-                using var cert = ReadClientCertificate(options.CertFile, options.KeyFile);
-                parts.Add($"client certificate {cert.Subject}, valid until {cert.NotAfter.ToUniversalTime():yyyy-MM-dd}");
-            }
-        }
-        else if (!string.IsNullOrEmpty(options.CaFile) || !string.IsNullOrEmpty(options.CertFile))
-        {
-            parts.Add("CaFile/CertFile set but Tls is false: not used");
-        }
-        parts.Add(string.IsNullOrEmpty(options.CredentialsFile) ? "anonymous" : $"user {ReadCredentials(options.CredentialsFile).User}");
-        return string.Join(", ", parts);
-    }
-
-    /// <summary>Reads the gateway's certificate and its private key from PEM files (the key in the certificate's file when
-    /// <paramref name="keyFile"/> is empty).</summary>
-    public static X509Certificate2 ReadClientCertificate(string certFile, string keyFile)
-    {
-        foreach (var (key, path) in new[] { ("CertFile", certFile), ("KeyFile", keyFile) })
-        {
-            if (path.Length > 0 && !File.Exists(path))
-            {
-                throw new Shared.Cli.InputException($"Mqtt:{key} {path}: file not found");
-            }
-        }
-        try
-        {
-            return X509Certificate2.CreateFromPemFile(certFile, keyFile.Length > 0 ? keyFile : null);
-        }
-        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or ArgumentException)
-        {
-            throw new Shared.Cli.InputException($"Mqtt:CertFile {certFile}: expected PEM: a certificate and, in Mqtt:KeyFile or the same file, its private key ({ex.Message})");
-        }
-    }
-
-    /// <summary>Reads a credentials file: the user name on the first line, the password on the second.</summary>
-    public static (string User, string Password) ReadCredentials(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new Shared.Cli.InputException($"Mqtt:CredentialsFile {path}: file not found");
-        }
-        var lines = File.ReadAllLines(path).Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
-        if (lines.Count < 2)
-        {
-            throw new Shared.Cli.InputException($"Mqtt:CredentialsFile {path}: expected the user name on line 1 and the password on line 2");
-        }
-        return (lines[0], lines[1]);
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _health.Expect(PipelineStage.Publishing);
         var backoffS = _options.ReconnectMinS;
-        var versions = ProtocolVersions;
+        var versions = MqttClientSettings.ProtocolVersions(_options);
         var versionIndex = 0;
         var versionKnown = versions.Length == 1;
         MqttClientOptions[] clientOptions;
         try
         {
-            clientOptions = [.. versions.Select(BuildClientOptions)];
+            clientOptions = [.. versions.Select(v => MqttClientSettings.Build(_options, _endpoint, ClientId, _topics.Status, v))];
         }
         catch (Shared.Cli.InputException ex)
         {
@@ -262,7 +134,7 @@ public sealed class MqttPublisherService : BackgroundService
                 }
                 versionKnown = true;
                 _client = client;
-                AgentLog.MqttConnected(_logger, _endpoint.Host, _endpoint.Port, ClientId, VersionName(versions[versionIndex]));
+                AgentLog.MqttConnected(_logger, _endpoint.Host, _endpoint.Port, ClientId, MqttClientSettings.VersionName(versions[versionIndex]));
                 connectedAt = _wall.GetUtcNow();
                 await PublishOrDropAsync(client, _topics.Status, "online", retain: true, stoppingToken).ConfigureAwait(false);
                 await SubscribeInputsAsync(client, stoppingToken).ConfigureAwait(false);
@@ -283,11 +155,11 @@ public sealed class MqttPublisherService : BackgroundService
                 reason = ex.GetBaseException().Message;
                 if (!versionKnown && RefusesProtocol(ex))
                 {
-                    var refused = VersionName(versions[versionIndex]);
+                    var refused = MqttClientSettings.VersionName(versions[versionIndex]);
                     versionIndex = (versionIndex + 1) % versions.Length;
                     if (_loggedOnce.Add("protocol " + refused)) // once per version: a broker that closes every connection (TLS expected?) would make both take turns
                     {
-                        AgentLog.MqttProtocolFallback(_logger, _endpoint.Host, _endpoint.Port, refused, reason, VersionName(versions[versionIndex]));
+                        AgentLog.MqttProtocolFallback(_logger, _endpoint.Host, _endpoint.Port, refused, reason, MqttClientSettings.VersionName(versions[versionIndex]));
                     }
                 }
             }
