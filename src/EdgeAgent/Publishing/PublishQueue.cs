@@ -49,7 +49,8 @@ public sealed class PublishQueue
         _wake.Writer.TryWrite(0);
     }
 
-    /// <summary>Queues a QoS 1 message durably (an anomaly event). Returns its outbox id.</summary>
+    /// <summary>Queues a QoS 1 message durably (an anomaly event). Returns its outbox id, or -1 when the disk refused it
+    /// (<see cref="AgentDatabase.Enqueue"/>).</summary>
     public long PublishReliable(string topic, string payload, string kind)
     {
         var id = _database.Enqueue(topic, payload, retain: false, kind, _time.GetUtcNow());

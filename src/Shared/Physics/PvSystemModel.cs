@@ -11,8 +11,8 @@ namespace PvEdge.Shared.Physics;
 /// <param name="AirMassRelative">Kasten-Young relative air mass on the apparent zenith (NaN at night).</param>
 /// <param name="AirMassAbsolute">Pressure-corrected air mass (NaN at night).</param>
 /// <param name="Sky">GHI, DNI, DHI used (DNI/DHI from Erbs when the file had none).</param>
-/// <param name="TempAirC">Air temperature.</param>
-/// <param name="WindSpeedMs">Wind speed.</param>
+/// <param name="TempAirC">Air temperature used (<see cref="PvSystemModel.MissingTempAirC"/> when the weather had none).</param>
+/// <param name="WindSpeedMs">Wind speed used (<see cref="PvSystemModel.MissingWindSpeedMs"/> when the weather had none).</param>
 /// <param name="PressurePa">Pressure used (from altitude when the file had none).</param>
 /// <param name="DcPowerW">Total DC power of all planes after losses.</param>
 /// <param name="AcPowerW">AC power of the PVWatts inverter.</param>
