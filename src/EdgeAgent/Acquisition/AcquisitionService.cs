@@ -56,6 +56,13 @@ public sealed class AcquisitionService : BackgroundService
         _live = live;
         _logger = logger;
         _staleAfter = TimeSpan.FromSeconds(options.Value.StaleAfterS);
+        NewAggregators();
+    }
+
+    /// <summary>Starts the 1-minute and 15-minute aggregation afresh (at start, and after a step of the system clock).</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_minute), nameof(_quarter))]
+    private void NewAggregators()
+    {
         _minute = new IntervalAggregator(TimeSpan.FromMinutes(1), _staleAfter);
         _quarter = new IntervalAggregator(TimeSpan.FromMinutes(15), _staleAfter);
     }
@@ -87,8 +94,7 @@ public sealed class AcquisitionService : BackgroundService
                 // minutes flooding storage, telemetry and the anomaly detector), and a step back holds every interval and source
                 // read until the clock catches up. The interval in progress was stamped by the old clock and is dropped.
                 AgentLog.ClockStepped(_logger, step.TotalSeconds, now);
-                _minute = new IntervalAggregator(TimeSpan.FromMinutes(1), _staleAfter);
-                _quarter = new IntervalAggregator(TimeSpan.FromMinutes(15), _staleAfter);
+                NewAggregators();
                 foreach (var source in _sources)
                 {
                     next[source] = DateTimeOffset.MinValue;

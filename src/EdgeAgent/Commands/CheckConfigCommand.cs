@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.Shared.Cli;
 
@@ -28,8 +27,7 @@ public sealed class CheckConfigCommand : ICliCommand
         }
         context.Out.WriteLine($"sources: {(files.Count == 0 ? "none (demo defaults)" : string.Join(", ", files))}{(setup.Demo ? " [demo]" : "")}");
         context.Out.WriteLine($"gateway: {AgentHost.GatewayId(setup.Gateway)} (prefix {setup.Gateway.Prefix})");
-        var mqtt = setup.Configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
-        context.Out.WriteLine($"mqtt: {(setup.DemoOptions.EmbeddedBroker ? "the demo's embedded broker" : Publishing.MqttClientSettings.Describe(mqtt))}");
+        context.Out.WriteLine($"mqtt: {(setup.DemoOptions.EmbeddedBroker ? "the demo's embedded broker" : Publishing.MqttClientSettings.Describe(setup.Mqtt))}");
         context.Out.WriteLine($"site: {models.Site.Name} ({models.Site.Latitude:0.###}, {models.Site.Longitude:0.###}, {models.Site.TimeZone.Id})");
         context.Out.WriteLine($"model: {models.Model.Id} ({models.Model.Runner}), AC {models.Model.AcRatingW:0} W, DC {models.Model.DcRatingW:0} W");
         context.Out.WriteLine($"model store: {Models.ModelStore.Describe(setup)}");

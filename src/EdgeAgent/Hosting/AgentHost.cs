@@ -55,7 +55,8 @@ public sealed class AgentHostSettings
 }
 
 /// <summary>What composition learned before building: effective options, demo or not, warnings (unknown keys), and the logger factory.</summary>
-public sealed record AgentSetup(IConfiguration Configuration, bool Demo, GatewayOptions Gateway, ModelOptions Model, DemoOptions DemoOptions, IReadOnlyList<string> Warnings);
+public sealed record AgentSetup(IConfiguration Configuration, bool Demo, GatewayOptions Gateway, ModelOptions Model, DemoOptions DemoOptions, MqttOptions Mqtt,
+    IReadOnlyList<string> Warnings);
 
 /// <summary>Composes the Generic Host: configuration, validated options, systemd integration, the stage services and their channels.</summary>
 public static class AgentHost
@@ -121,7 +122,7 @@ public static class AgentHost
         }
         Acquisition.Sensors.SensorAgentWiring.Check(configuration);
         return new AgentSetup(configuration, demo, Bind<GatewayOptions>(configuration, GatewayOptions.Section), Bind<ModelOptions>(configuration, ModelOptions.Section),
-            Bind<DemoOptions>(configuration, DemoOptions.Section), warnings);
+            Bind<DemoOptions>(configuration, DemoOptions.Section), Bind<MqttOptions>(configuration, MqttOptions.Section), warnings);
     }
 
     private static T Bind<T>(IConfiguration configuration, string section) where T : new()
@@ -211,7 +212,7 @@ public static class AgentHost
         s.AddHostedService<SystemdWatchdog>();
         s.AddHostedService<MemoryHousekeeping>();
 
-        var mqtt = Bind<MqttOptions>(setup.Configuration, MqttOptions.Section);
+        var mqtt = setup.Mqtt;
         var gateway = GatewayId(setup.Gateway);
         var topics = new Topics(setup.Gateway.Prefix, gateway, mqtt.HomeAssistantPrefix);
         s.AddSingleton(topics);

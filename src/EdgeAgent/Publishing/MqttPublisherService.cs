@@ -87,10 +87,14 @@ public sealed class MqttPublisherService : BackgroundService
     private static bool RefusesProtocol(Exception ex) =>
         ex is ConnectRefusedException { Code: MqttClientConnectResultCode.UnsupportedProtocolVersion } or MQTTnet.Adapter.MqttConnectingFailedException;
 
+    /// <summary>A broker's reason code, and its reason string in brackets when it sent one.</summary>
+    private static string WithReason<TCode>(TCode code, string? reasonString) where TCode : struct, Enum =>
+        string.IsNullOrEmpty(reasonString) ? code.ToString() : $"{code} ({reasonString})";
+
     /// <summary>The broker answered CONNACK with a refusal (bad credentials, not authorised, unsupported version…): MQTTnet
     /// returns it as a result, and the agent must not take it for a connection.</summary>
     private sealed class ConnectRefusedException(MqttClientConnectResultCode code, string? reasonString)
-        : Exception($"broker refused the connection: {code}{(string.IsNullOrEmpty(reasonString) ? "" : $" ({reasonString})")}")
+        : Exception($"broker refused the connection: {WithReason(code, reasonString)}")
     {
         public MqttClientConnectResultCode Code { get; } = code;
     }
@@ -372,10 +376,8 @@ public sealed class MqttPublisherService : BackgroundService
     /// invalid topic name or payload format will be refused again however often it is sent: <see cref="Permanent"/>. The rest
     /// (quota exceeded, unspecified errors) may pass later.</summary>
     private sealed class PublishRefusedException(string topic, MqttClientPublishReasonCode code, string? reasonString)
-        : IOException($"broker refused {topic}: {code}{(string.IsNullOrEmpty(reasonString) ? "" : $" ({reasonString})")}")
+        : IOException($"broker refused {topic}: {WithReason(code, reasonString)}")
     {
-        public string Topic { get; } = topic;
-
         public MqttClientPublishReasonCode Code { get; } = code;
 
         public bool Permanent => Code is MqttClientPublishReasonCode.NotAuthorized or MqttClientPublishReasonCode.TopicNameInvalid
