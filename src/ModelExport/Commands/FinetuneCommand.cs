@@ -37,6 +37,7 @@ public sealed class FinetuneCommand : ICliCommand
         var poaInput = args.Flag("poa-input") || ChainFeatureSpecification.PrefersPoaInput(history);
         args.RejectUnknown();
         var site = options.LoadSite();
+        WarnOfTiming(site, history, context.Error);
         var features = zeroShot ? ChainFeatureSpecification.Build(site, history, 0, poaInput) : LoadFeatures(site, history, poaInput);
         var (foundation, _) = ChainBundle.Load(basePath);
         TrainingSummary? summary = null;
@@ -72,6 +73,16 @@ public sealed class FinetuneCommand : ICliCommand
             : $"fine-tuned on {summary.Rows} daylight rows ({ChainFeatureSpecification.DaylightDays(features, site.LongitudeDeg)} days, {input}): " +
               $"loss {summary.FirstEpochLoss:G3} → {summary.FinalLoss:G3}; gain {model.Sites.Gain.Data[0]:F3}, sky-view {svf:F3}; wrote {output}");
         return Task.FromResult(0);
+    }
+
+    /// <summary>One warning line per column of <paramref name="history"/> whose clear days put it off the sun or off the weather
+    /// columns (<see cref="HistoryTiming"/>): stamps at interval ends, a wrong offset, weather merged from another convention.</summary>
+    internal static void WarnOfTiming(Site site, History history, TextWriter error)
+    {
+        foreach (var finding in HistoryTiming.Check(site, history))
+        {
+            error.WriteLine(finding.Describe(history.Source, history.Step));
+        }
     }
 
     /// <summary>Features of a history, rejecting one with fewer than <see cref="MinimumDaylightDays"/> days of daylight AC data.</summary>

@@ -118,5 +118,24 @@ public sealed class ChainCommandsTests : IDisposable
         Assert.Equal(1, carried.Sites.Sites);
         Assert.Equal(foundation.Nets.Parameters.SelectMany(t => t.Data), carried.Nets.Parameters.SelectMany(t => t.Data));
         Assert.Equal(foundation.Sites.Mean().Parameters.SelectMany(t => t.Data), carried.Sites.Parameters.SelectMany(t => t.Data));
+        // stamps as the simulator wrote them: no timing warning; AC moved an hour late (a logger on the wrong offset): one line each
+        Assert.DoesNotContain("warning:", ft.Error + ev.Error, StringComparison.Ordinal);
+        var acColumn = Array.IndexOf(header, "ac_power_w");
+        var late = Path.Combine(_dir, "ac-late.csv");
+        File.WriteAllLines(late, lines.Select((l, i) =>
+        {
+            var cells = l.Split(',');
+            cells[acColumn] = i == 0 ? cells[acColumn] : i <= 4 ? "" : lines[i - 4].Split(',')[acColumn];
+            return string.Join(',', cells);
+        }));
+        var evLate = await Run("evaluate", "--bundle", bundle, "--history", late, "--out", Path.Combine(_dir, "late.json"));
+        var ftLate = await Run("finetune", "--base", model, "--history", late, "--site", site, "--out", Path.Combine(_dir, "late-bundle"), "--zero-shot");
+        foreach (var (code, _, error) in new[] { evLate, ftLate })
+        {
+            Assert.Equal(0, code);
+            var warning = Assert.Single(error.Split('\n'), l => l.StartsWith("warning:", StringComparison.Ordinal));
+            Assert.Contains("ac-late.csv: ac_power_w follows the sun as if its times were", warning, StringComparison.Ordinal);
+            Assert.Contains("a wrong UTC offset or daylight saving time?", warning, StringComparison.Ordinal);
+        }
     }
 }
