@@ -37,6 +37,7 @@ public sealed class FinetuneCommand : ICliCommand
         var poaInput = args.Flag("poa-input") || ChainFeatureSpecification.PrefersPoaInput(history);
         args.RejectUnknown();
         var site = options.LoadSite();
+        HistoryUnits.Check(site, history);
         WarnOfTiming(site, history, context.Error);
         var features = zeroShot ? ChainFeatureSpecification.Build(site, history, 0, poaInput) : LoadFeatures(site, history, poaInput);
         var (foundation, _) = ChainBundle.Load(basePath);

@@ -27,7 +27,7 @@ public sealed class ChainCommandsTests : IDisposable
     }
 
     /// <summary>A clear-ish history: 15-min rows over <paramref name="days"/> days, AC from a crude bell curve.</summary>
-    private string HistoryFile(int days, bool withAc = true, int swapAtRow = -1)
+    private string HistoryFile(int days, bool withAc = true, int swapAtRow = -1, double acScale = 1)
     {
         var sb = new StringBuilder(withAc ? "time,ac_power_w,ghi_wm2,temp_air_c,wind_speed_ms\n" : "time,ghi_wm2,temp_air_c,wind_speed_ms\n");
         var start = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.FromHours(-7));
@@ -41,11 +41,11 @@ public sealed class ChainCommandsTests : IDisposable
             sb.Append(t.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture));
             if (withAc)
             {
-                sb.Append(CultureInfo.InvariantCulture, $",{ghi * 4:0.#}");
+                sb.Append(CultureInfo.InvariantCulture, $",{ghi * 4 * acScale:0.####}");
             }
             sb.Append(CultureInfo.InvariantCulture, $",{ghi:0.#},25,2\n");
         }
-        var path = Path.Combine(_dir, $"history-{days}-{withAc}-{swapAtRow}.csv");
+        var path = Path.Combine(_dir, $"history-{days}-{withAc}-{swapAtRow}-{acScale}.csv");
         File.WriteAllText(path, sb.ToString());
         return path;
     }
@@ -65,6 +65,16 @@ public sealed class ChainCommandsTests : IDisposable
         var (code, _, error) = await Run("finetune", "--base", _dir, "--history", HistoryFile(3, swapAtRow: 50), "--site", SiteFile(), "--out", Path.Combine(_dir, "b"));
         Assert.Equal(2, code);
         Assert.Contains("line 52", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Finetune_AcInKilowatts_ExitsTwoNamingTheColumnAndUnit()
+    {
+        var (code, _, error) = await Run("finetune", "--base", _dir, "--history", HistoryFile(3, acScale: 0.001), "--site", SiteFile(), "--out", Path.Combine(_dir, "b"));
+        Assert.Equal(2, code);
+        Assert.Contains("ac_power_w reaches only 4 W", error, StringComparison.Ordinal);
+        Assert.Contains("is it in kW?", error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
     }
 

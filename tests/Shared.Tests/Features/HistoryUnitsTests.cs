@@ -1,0 +1,46 @@
+using PvEdge.Shared.Cli;
+using PvEdge.Shared.Features;
+
+namespace PvEdge.Shared.Tests.Features;
+
+public sealed class HistoryUnitsTests
+{
+    private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
+
+    [Fact]
+    public void Check_WattsAndWattsPerSquareMetre_Passes()
+    {
+        HistoryUnits.Check(SyntheticHistory.Site, SyntheticHistory.Make(3, Quarter));
+    }
+
+    [Fact]
+    public void Check_ThickOvercastInWatts_IsNotTakenForKilowatts()
+    {
+        // two days at a tenth of the clear sky's GHI and less: the AC is low because the weather is
+        HistoryUnits.Check(SyntheticHistory.Site, SyntheticHistory.Make(2, Quarter, cloudScale: 0.1));
+    }
+
+    [Theory]
+    [InlineData(0.001, "ac_power_w reaches only", "is it in kW?")]
+    [InlineData(1000, "ac_power_w reaches", "is it in mW, or is the site file (inverter.ac_kw) for another system?")]
+    public void Check_AcOffByAUnitsFactor_ExitsNamingTheColumn(double acScale, string reaches, string question)
+    {
+        var e = Assert.Throws<InputException>(() => HistoryUnits.Check(SyntheticHistory.Site, SyntheticHistory.Make(3, Quarter, acScale: acScale)));
+
+        Assert.StartsWith("h.csv: " + reaches, e.Message, StringComparison.Ordinal);
+        Assert.Contains(question, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Theory]
+    [InlineData(0.001)]
+    [InlineData(3600)]
+    public void Check_GhiInOtherUnits_ExitsNamingTheColumn(double ghiScale)
+    {
+        // AC in W as it should be, GHI in kW/m² or J/m² per hour
+        var e = Assert.Throws<InputException>(() => HistoryUnits.Check(SyntheticHistory.Site, SyntheticHistory.Make(3, Quarter, ghiScale: ghiScale)));
+
+        Assert.StartsWith("h.csv: ghi_wm2 reaches", e.Message, StringComparison.Ordinal);
+        Assert.Contains("(the format wants W/m²)", e.Message, StringComparison.Ordinal);
+    }
+}
