@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using PvEdge.ModelExport.Training;
 using PvEdge.Shared.Cli;
 using PvEdge.Shared.Features;
@@ -13,10 +16,11 @@ public sealed class FinetuneCommand : ICliCommand
 
     public string Name => "finetune";
 
-    public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1] [--poa-input] [--zero-shot] [--huber 0] [--edge-units 16] [--keep-all-days]  adapts the foundation chain to one site's history " +
+    public string Usage => "finetune --base M --history H --site S --out B [--epochs 120] [--site-only] [--threads 1] [--poa-input] [--zero-shot] [--huber 0] [--edge-units 16] [--keep-all-days] [--keep-ac-rating]  adapts the foundation chain to one site's history " +
         "(--poa-input: the measured poa_wm2 drives the module, N1 bypassed; the default when the history has POA and no GHI. --zero-shot: no training, the fleet-mean site; any history length. --huber D: robust loss, D in fractions of the AC rating, for real telemetry. --edge-units N: sharp units added to the shading field in a third stage, 0 = none. " +
         "Mornings and afternoons producing under 80 % (the site's POA drives the model) or 50 % (weather through N1, which may be off for hours) of what a first fit expects, " +
-        "against a typical one (snow, outages), are left out and named; --keep-all-days keeps them)";
+        "against a typical one (snow, outages), are left out and named; --keep-all-days keeps them. AC that stays flat under the site file's inverter rating whenever the weather would give more " +
+        "(an export limit) becomes the model's AC limit; --keep-ac-rating keeps the file's)";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -33,12 +37,21 @@ public sealed class FinetuneCommand : ICliCommand
         var huber = args.Double("huber", 0, 0, 1);
         var edgeUnits = args.Int("edge-units", 16, 0, 256);
         var keepAllDays = args.Flag("keep-all-days");
+        var keepAcRating = args.Flag("keep-ac-rating");
         var history = History.Read(historyPath);
         var poaInput = args.Flag("poa-input") || ChainFeatureSpecification.PrefersPoaInput(history);
         args.RejectUnknown();
         var site = options.LoadSite();
         HistoryUnits.Check(site, history);
         WarnOfTiming(site, history, context.Error);
+        var limit = keepAcRating ? null : AcLimit.Detect(site, history);
+        if (limit is not null)
+        {
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ac_power_w stays at {limit.LimitW:F0} W (±{AcLimit.Band:P1}) on {limit.RowsAtLimit} daylight rows, and on {limit.RowsAboveAtLimit} of the {limit.RowsAbove} where the weather would give more: " +
+                $"an export limit or a derated inverter under the site file's {site.Inverter.AcCapacityW:F0} W? Fine-tuned with {limit.LimitW:F0} W as the AC limit, so written in the bundle's site.json (--keep-ac-rating keeps the file's)"));
+            site = site with { Inverter = site.Inverter with { AcKw = limit.LimitW / 1000 } };
+        }
         var features = zeroShot ? ChainFeatureSpecification.Build(site, history, 0, poaInput) : LoadFeatures(site, history, poaInput);
         var (foundation, _) = ChainBundle.Load(basePath);
         TrainingSummary? summary = null;
@@ -55,7 +68,7 @@ public sealed class FinetuneCommand : ICliCommand
         ChainBundle.Save(output, model, "site", context.Time.GetUtcNow(), summary,
             zeroShot ? $"zero-shot from {basePath} (fleet-mean site parameters)" : $"fine-tuned from {basePath} on {historyPath}", poaInput);
         ChainBundle.SaveFoundation(output, foundation, context.Time.GetUtcNow(), $"the fleet-mean site of {basePath}");
-        File.Copy(sitePath, Path.Combine(output, ChainBundle.SiteFile), overwrite: true);
+        WriteSite(sitePath, Path.Combine(output, ChainBundle.SiteFile), limit is null ? null : site.Inverter.AcKw);
         ChainBundle.WriteOnnx(output, model, site.DcCapacityW, site.Inverter.AcCapacityW, site.Name);
         foreach (var day in summary?.ScreenedHalfDays ?? [])
         {
@@ -74,6 +87,23 @@ public sealed class FinetuneCommand : ICliCommand
             : $"fine-tuned on {summary.Rows} daylight rows ({ChainFeatureSpecification.DaylightDays(features, site.LongitudeDeg)} days, {input}): " +
               $"loss {summary.FirstEpochLoss:G3} → {summary.FinalLoss:G3}; gain {model.Sites.Gain.Data[0]:F3}, sky-view {svf:F3}; wrote {output}");
         return Task.FromResult(0);
+    }
+
+    /// <summary>The site file as the bundle carries it: a copy, with <c>inverter.ac_kw</c> set (and <c>dc_ac_ratio</c> dropped) when the
+    /// history showed a lower AC limit.</summary>
+    private static void WriteSite(string sitePath, string destination, double? acKw)
+    {
+        if (acKw is null)
+        {
+            File.Copy(sitePath, destination, overwrite: true);
+            return;
+        }
+        var root = JsonNode.Parse(File.ReadAllText(sitePath))!.AsObject();
+        var inverter = root["inverter"] as JsonObject ?? [];
+        inverter.Remove("dc_ac_ratio");
+        inverter["ac_kw"] = Math.Round(acKw.Value, 4);
+        root["inverter"] = inverter;
+        File.WriteAllText(destination, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>One warning line per column of <paramref name="history"/> whose clear days put it off the sun or off the weather

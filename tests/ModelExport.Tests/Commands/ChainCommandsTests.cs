@@ -27,7 +27,7 @@ public sealed class ChainCommandsTests : IDisposable
     }
 
     /// <summary>A clear-ish history: 15-min rows over <paramref name="days"/> days, AC from a crude bell curve.</summary>
-    private string HistoryFile(int days, bool withAc = true, int swapAtRow = -1, double acScale = 1)
+    private string HistoryFile(int days, bool withAc = true, int swapAtRow = -1, double acScale = 1, double acCapW = double.PositiveInfinity)
     {
         var sb = new StringBuilder(withAc ? "time,ac_power_w,ghi_wm2,temp_air_c,wind_speed_ms\n" : "time,ghi_wm2,temp_air_c,wind_speed_ms\n");
         var start = new DateTimeOffset(2025, 6, 1, 0, 0, 0, TimeSpan.FromHours(-7));
@@ -41,11 +41,11 @@ public sealed class ChainCommandsTests : IDisposable
             sb.Append(t.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture));
             if (withAc)
             {
-                sb.Append(CultureInfo.InvariantCulture, $",{ghi * 4 * acScale:0.####}");
+                sb.Append(CultureInfo.InvariantCulture, $",{Math.Min(ghi * 4, acCapW) * acScale:0.####}");
             }
             sb.Append(CultureInfo.InvariantCulture, $",{ghi:0.#},25,2\n");
         }
-        var path = Path.Combine(_dir, $"history-{days}-{withAc}-{swapAtRow}-{acScale}.csv");
+        var path = Path.Combine(_dir, $"history-{days}-{withAc}-{swapAtRow}-{acScale}-{acCapW}.csv");
         File.WriteAllText(path, sb.ToString());
         return path;
     }
@@ -76,6 +76,32 @@ public sealed class ChainCommandsTests : IDisposable
         Assert.Contains("ac_power_w reaches only 4 W", error, StringComparison.Ordinal);
         Assert.Contains("is it in kW?", error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Finetune_AcFlatUnderTheRating_TakesItAsTheLimitAndSaysSo()
+    {
+        var fleet = Path.Combine(_dir, "fleet");
+        var model = Path.Combine(_dir, "model");
+        Assert.Equal(0, (await Run("fleet", "--sites", "2", "--seed", "5", "--days", "2", "--out", fleet)).Code);
+        Assert.Equal(0, (await Run("pretrain", "--data", fleet, "--out", model, "--epochs", "1", "--threads", "2")).Code);
+        var history = HistoryFile(4, acCapW: 2500);
+        var site = SiteFile();
+
+        var capped = await Run("finetune", "--base", model, "--history", history, "--site", site, "--out", Path.Combine(_dir, "capped"), "--zero-shot");
+        var kept = await Run("finetune", "--base", model, "--history", history, "--site", site, "--out", Path.Combine(_dir, "kept"), "--zero-shot", "--keep-ac-rating");
+
+        Assert.True(capped.Code == 0, capped.Error);
+        Assert.Contains("ac_power_w stays at 2500 W", capped.Out, StringComparison.Ordinal);
+        Assert.Contains("under the site file's 4000 W", capped.Out, StringComparison.Ordinal);
+        using (var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "capped", "site.json"))))
+        {
+            Assert.Equal(2.5, written.RootElement.GetProperty("inverter").GetProperty("ac_kw").GetDouble(), 3);
+            Assert.Equal("t", written.RootElement.GetProperty("name").GetString());
+        }
+        Assert.True(kept.Code == 0, kept.Error);
+        Assert.DoesNotContain("stays at", kept.Out, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(site), File.ReadAllText(Path.Combine(_dir, "kept", "site.json")));
     }
 
     [Fact]

@@ -17,9 +17,9 @@ internal static class SyntheticHistory
     /// <summary><c>ac_power_w</c>, <c>ghi_wm2</c> and <c>temp_air_c</c> at interval starts from 1 May; the AC moved
     /// <paramref name="acLateRows"/> rows late, the weather <paramref name="weatherLateRows"/>; <paramref name="shade"/>(local solar
     /// hour) multiplies the AC every day, <paramref name="cloudScale"/> every GHI, <paramref name="acScale"/> and
-    /// <paramref name="ghiScale"/> the written values (a unit's factor).</summary>
+    /// <paramref name="ghiScale"/> the written values (a unit's factor); <paramref name="acCapW"/> caps the AC (an export limit).</summary>
     public static History Make(int days, TimeSpan step, int acLateRows = 0, int weatherLateRows = 0, Func<double, double>? shade = null,
-        double cloudScale = 1, double acScale = 1, double ghiScale = 1)
+        double cloudScale = 1, double acScale = 1, double ghiScale = 1, double acCapW = double.PositiveInfinity)
     {
         var model = new PvSystemModel(Site);
         var rng = new Random(7);
@@ -35,7 +35,7 @@ internal static class SyntheticHistory
             var g = model.ClearSkySample(mid).GhiWm2 * cloud * cloudScale;
             temp[i] = 15;
             var solarHour = (mid.UtcDateTime.TimeOfDay.TotalHours + (Site.LongitudeDeg / 15) + 24) % 24;
-            ac[i] = model.Simulate(new WeatherSample(mid, g, double.NaN, double.NaN, 15, 1)).Step.AcPowerW * (shade?.Invoke(solarHour) ?? 1) * acScale;
+            ac[i] = Math.Min(acCapW, model.Simulate(new WeatherSample(mid, g, double.NaN, double.NaN, 15, 1)).Step.AcPowerW * (shade?.Invoke(solarHour) ?? 1)) * acScale;
             ghi[i] = g * ghiScale;
         }
         static double[] Late(double[] v, int rows) => [.. Enumerable.Range(0, v.Length).Select(i => i - rows >= 0 && i - rows < v.Length ? v[i - rows] : double.NaN)];
