@@ -1,4 +1,3 @@
-using PvEdge.Shared.Physics;
 using PvEdge.Shared.Sites;
 
 namespace PvEdge.Shared.Features;
@@ -36,27 +35,12 @@ public static class AcLimit
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(history);
         var ac = history.Column("ac_power_w");
-        var ghi = history.Column("ghi_wm2");
-        var poa = history.Column("poa_wm2");
-        if (ac is null)
+        if (ac is null || NameplateExpectation.Of(site, history) is not { } expectation)
         {
             return null;
         }
-        // what the site would make without a cap: PVWatts DC × the nominal efficiency, over the history's GHI, else its POA
-        var model = new PvSystemModel(ChainFeatureSpecification.Unshaded(site));
-        double[] uncapped;
-        if (ghi is not null && ghi.Any(double.IsFinite))
-        {
-            uncapped = [.. model.Run(ChainFeatureSpecification.WeatherOf(history, site)).Steps.Select(s => s.DcPowerW * site.Inverter.EtaNominal)];
-        }
-        else if (poa is not null && poa.Any(double.IsFinite))
-        {
-            uncapped = [.. poa.Select(p => p / 1000 * site.DcCapacityW * (1 - (site.LossesPct / 100)) * site.Inverter.EtaNominal)];
-        }
-        else
-        {
-            return null;
-        }
+        // what the site would make without a cap
+        var uncapped = expectation.UncappedAcW;
         var state = history.Column("inverter_state");
         var rows = Enumerable.Range(0, history.Rows)
             .Where(i => double.IsFinite(ac[i]) && ac[i] > 0 && double.IsFinite(uncapped[i]) && uncapped[i] > 0 && state?[i] != ChainFeatureSpecification.FaultState)

@@ -130,7 +130,7 @@ public static class HistoryTiming
         }
         // AC that the sun did not find off (a shaded site has few days that fit the clear-sky model, and a plane's clear days
         // judge only shifts of 40 minutes or more) is judged against the weather columns
-        if (!findings.Any(f => f.Column == "ac_power_w") && AgainstWeather(site, history, model, days, acLimit, t => Reference(t).Ac) is { } relative)
+        if (!findings.Any(f => f.Column == "ac_power_w") && AgainstWeather(site, history, days, acLimit, t => Reference(t).Ac) is { } relative)
         {
             findings.Add(relative);
         }
@@ -153,15 +153,14 @@ public static class HistoryTiming
     // AC against PVWatts over the history's own weather: the interval-to-interval changes (clouds passing) of the two, correlated at
     // shifts of whole steps. Shade does not move with the clouds, so shaded sites, whose clear days the check against the sun
     // cannot use, are judged here.
-    private static TimingFinding? AgainstWeather(Site site, History history, PvSystemModel model, List<int[]> days, double acLimit, Func<DateTimeOffset, double> reference)
+    private static TimingFinding? AgainstWeather(Site site, History history, List<int[]> days, double acLimit, Func<DateTimeOffset, double> reference)
     {
         var ac = history.Column("ac_power_w");
-        var ghi = history.Column("ghi_wm2");
-        if (ac is null || ghi is null || !ghi.Any(double.IsFinite))
+        if (ac is null || NameplateExpectation.Of(site, history) is not { } nameplate)
         {
             return null;
         }
-        var expected = model.Run(ChainFeatureSpecification.WeatherOf(history, site)).Steps;
+        var expected = nameplate.AcW;
         var state = history.Column("inverter_state");
         var step = history.Step;
         var half = step / 2;
@@ -173,9 +172,9 @@ public static class HistoryTiming
         {
             var clear = reference(history.Times[i] + half);
             measured[i] = ac[i] / clear;
-            weather[i] = expected[i].AcPowerW / clear;
+            weather[i] = expected[i] / clear;
             usable[i] = clear > 0.1 * site.Inverter.AcCapacityW && double.IsFinite(ac[i]) && ac[i] < acLimit
-                && state?[i] != ChainFeatureSpecification.FaultState && double.IsFinite(expected[i].AcPowerW);
+                && state?[i] != ChainFeatureSpecification.FaultState && double.IsFinite(expected[i]);
         }
         bool Change(int i) => i > 0 && i < history.Rows && usable[i] && usable[i - 1] && history.Times[i] - history.Times[i - 1] == step;
         // each series' change less its median change at the same time of day: what recurs every day (an obstacle's edge, the

@@ -53,7 +53,8 @@ public static class HistoryUnits
         var rating = site.Inverter.AcCapacityW;
         if (history.Column("ac_power_w") is { } ac && Percentile99(ac, daylight) is { } acHigh)
         {
-            var (expected, from) = ExpectedAc(site, history, model);
+            var nameplate = NameplateExpectation.Of(site, history);
+            var (expected, from) = nameplate is null ? (ClearSkyAc(site, history, model), "a clear sky") : (nameplate.AcW, nameplate.From);
             var expectedHigh = Percentile99(expected, daylight) ?? 0;
             if (acHigh < MinimumAcOfExpected * expectedHigh)
             {
@@ -75,20 +76,11 @@ public static class HistoryUnits
         }
     }
 
-    // PVWatts AC (nameplate, no shade) over the history's GHI, else over its POA, else over clear sky
-    private static (double[] AcW, string From) ExpectedAc(Site site, History history, PvSystemModel model)
+    private static double[] ClearSkyAc(Site site, History history, PvSystemModel model)
     {
-        if (history.Column("ghi_wm2") is { } ghi && ghi.Any(double.IsFinite))
-        {
-            return ([.. model.Run(ChainFeatureSpecification.WeatherOf(history, site)).Steps.Select(s => s.AcPowerW)], "the history's GHI");
-        }
-        if (history.Column("poa_wm2") is { } poa && poa.Any(double.IsFinite))
-        {
-            return ([.. poa.Select(p => PvWatts.Inverter(p / 1000 * site.DcCapacityW, site.Inverter.Pdc0W, site.Inverter.EtaNominal).AcPowerW)], "the history's POA");
-        }
         var planes = new PlaneStep[site.Planes.Count];
         var half = history.Step / 2;
-        return ([.. history.Times.Select(t => model.Simulate(model.ClearSkySample(t + half), planes).AcPowerW)], "a clear sky");
+        return [.. history.Times.Select(t => model.Simulate(model.ClearSkySample(t + half), planes).AcPowerW)];
     }
 
     private static double? Percentile99(double[] values, List<int> rows)
