@@ -43,7 +43,7 @@ public sealed class FinetuneCommand : ICliCommand
         args.RejectUnknown();
         var site = options.LoadSite();
         HistoryUnits.Check(site, history);
-        WarnOfTiming(site, history, context.Error);
+        WarnOfHistory(site, history, context.Error);
         var limit = keepAcRating ? null : AcLimit.Detect(site, history);
         if (limit is not null)
         {
@@ -107,12 +107,33 @@ public sealed class FinetuneCommand : ICliCommand
     }
 
     /// <summary>One warning line per column of <paramref name="history"/> whose clear days put it off the sun or off the weather
-    /// columns (<see cref="HistoryTiming"/>): stamps at interval ends, a wrong offset, weather merged from another convention.</summary>
-    internal static void WarnOfTiming(Site site, History history, TextWriter error)
+    /// columns (<see cref="HistoryTiming"/>: stamps at interval ends, a wrong offset, weather merged from another convention), and
+    /// one when the AC's clear days fit another plane far better than the site file's (<see cref="HistoryOrientation"/>).</summary>
+    internal static void WarnOfHistory(Site site, History history, TextWriter error)
     {
-        foreach (var finding in HistoryTiming.Check(site, history))
+        var timing = HistoryTiming.Check(site, history).ToList();
+        // a plane turned from the file's and AC stamped late both skew the AC's clear days against the sun: with the GHI on time,
+        // the explanation that fits them better is named
+        var orientation = timing.Any(f => f.Column == "ghi_wm2") ? null : HistoryOrientation.Check(site, history);
+        var acLate = timing.FirstOrDefault(f => f.Column == "ac_power_w" && f.ClearDays > 0);
+        if (orientation is not null && acLate is not null)
+        {
+            if (acLate.FitError <= orientation.Error)
+            {
+                orientation = null;
+            }
+            else
+            {
+                timing.Remove(acLate);
+            }
+        }
+        foreach (var finding in timing)
         {
             error.WriteLine(finding.Describe(history.Source, history.Step));
+        }
+        if (orientation is not null)
+        {
+            error.WriteLine(orientation.Describe(history.Source));
         }
     }
 

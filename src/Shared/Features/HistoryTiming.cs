@@ -11,6 +11,9 @@ namespace PvEdge.Shared.Features;
 /// <param name="Correlation">against the weather columns: how much better the shifted series follow each other (0 against the sun)</param>
 public sealed record TimingFinding(string Column, double LateMinutes, int Days, int ClearDays, double Correlation = 0)
 {
+    /// <summary>Against the sun: the agreeing days' mean fit error at the shift (RMS over the day's peak; 0 against the weather).</summary>
+    public double FitError { get; init; }
+
     /// <summary>One line for the user: what was found and the likely cause.</summary>
     public string Describe(string source, TimeSpan step)
     {
@@ -92,7 +95,7 @@ public static class HistoryTiming
             return r;
         }
         var half = history.Step / 2;
-        var days = DaylightDays(history, half, site.LongitudeDeg, t => Reference(t).Ghi);
+        var days = DaylightDays(history, half, site.LongitudeDeg, i => Reference(history.Times[i] + half).Ghi);
         var state = history.Column("inverter_state");
         var acLimit = 0.97 * site.Inverter.AcCapacityW;
         var findings = new List<TimingFinding>();
@@ -106,13 +109,13 @@ public static class HistoryTiming
             }
             var ac = column == "ac_power_w";
             bool Usable(int i) => double.IsFinite(values[i]) && (!ac || (values[i] < acLimit && state?[i] != ChainFeatureSpecification.FaultState));
-            var lags = new List<int>();
+            var lags = new List<(int Lag, double Error)>();
             foreach (var day in days)
             {
                 var rows = day.Where(Usable).ToArray();
-                if (BestLag(rows, i => values[i], (i, lag) => pick(Reference(history.Times[i] + half + TimeSpan.FromMinutes(lag)))) is { } lag)
+                if (BestLag(rows, i => values[i], (i, lag) => pick(Reference(history.Times[i] + half + TimeSpan.FromMinutes(lag)))) is { } best)
                 {
-                    lags.Add(lag);
+                    lags.Add(best);
                 }
             }
             if (lags.Count < MinimumDays)
@@ -120,12 +123,12 @@ public static class HistoryTiming
                 continue;
             }
             lags.Sort();
-            var median = lags[lags.Count / 2];
-            var agreeing = lags.Count(l => Math.Abs(l - median) <= LagStepMinutes);
-            if (Math.Abs(median) >= Math.Max(minimum, 0.4 * history.Step.TotalMinutes) && agreeing >= AgreeingShare * lags.Count)
+            var median = lags[lags.Count / 2].Lag;
+            var agreeing = lags.Where(l => Math.Abs(l.Lag - median) <= LagStepMinutes).ToArray();
+            if (Math.Abs(median) >= Math.Max(minimum, 0.4 * history.Step.TotalMinutes) && agreeing.Length >= AgreeingShare * lags.Count)
             {
                 // values fit the sun at (stamp + lag): the stamps lie −lag after the instants the values belong to
-                findings.Add(new TimingFinding(column, -median, agreeing, lags.Count));
+                findings.Add(new TimingFinding(column, -median, agreeing.Length, lags.Count) { FitError = agreeing.Average(l => l.Error) });
             }
         }
         // AC that the sun did not find off (a shaded site has few days that fit the clear-sky model, and a plane's clear days
@@ -237,8 +240,9 @@ public static class HistoryTiming
         return bestLag != 0 && best >= WeatherLagCorrelation && best - atZero >= WeatherLagGain ? new TimingFinding("ac_power_w", bestLag * step.TotalMinutes, 0, 0, best - atZero) : null;
     }
 
-    // rows of each local solar day whose clear-sky GHI exceeds 20 W/m², with the day's clear-sky peak inside (rows before and after it)
-    private static List<int[]> DaylightDays(History history, TimeSpan half, double longitudeDeg, Func<DateTimeOffset, double> clearGhi)
+    /// <summary>The rows of each local solar day whose clear-sky GHI (<paramref name="clearGhi"/> of a row) exceeds 20 W/m², for
+    /// days with at least four.</summary>
+    internal static List<int[]> DaylightDays(History history, TimeSpan half, double longitudeDeg, Func<int, double> clearGhi)
     {
         var days = new List<int[]>();
         var current = new List<int>();
@@ -252,7 +256,7 @@ public static class HistoryTiming
                 Flush();
                 currentDay = day;
             }
-            if (clearGhi(mid) > 20)
+            if (clearGhi(i) > 20)
             {
                 current.Add(i);
             }
@@ -270,39 +274,45 @@ public static class HistoryTiming
         }
     }
 
-    // the shift (minutes) at which one day's values fit k × reference best, when that fit is close (a clear day) with rows on
-    // both sides of the reference's peak; null otherwise
-    private static int? BestLag(int[] rows, Func<int, double> value, Func<int, int, double> reference)
+    /// <summary>How closely one day's values follow k × reference at the best k: the RMS error over the fitted peak; infinite when
+    /// the day has fewer than four rows or does not hold rows on both sides of the reference's peak.</summary>
+    internal static double FitError(int[] rows, Func<int, double> value, Func<int, double> reference)
     {
         if (rows.Length < 4)
         {
-            return null;
+            return double.PositiveInfinity;
         }
+        double xr = 0, rr = 0, xx = 0, peak = 0;
+        var peakAt = 0;
+        for (var j = 0; j < rows.Length; j++)
+        {
+            var (x, r) = (value(rows[j]), reference(rows[j]));
+            (xr, rr, xx) = (xr + (x * r), rr + (r * r), xx + (x * x));
+            if (r > peak)
+            {
+                (peak, peakAt) = (r, j);
+            }
+        }
+        if (rr <= 0 || peak <= 0 || peakAt < 2 || peakAt > rows.Length - 3)
+        {
+            return double.PositiveInfinity;
+        }
+        var k = xr / rr;
+        return k > 0 ? Math.Sqrt(Math.Max(0, xx - (k * xr)) / rows.Length) / (k * peak) : double.PositiveInfinity;
+    }
+
+    // the shift (minutes) at which one day's values fit k × reference best, and that fit's error, when it is close (a clear day)
+    private static (int Lag, double Error)? BestLag(int[] rows, Func<int, double> value, Func<int, int, double> reference)
+    {
         var (bestError, bestLag) = (double.PositiveInfinity, 0);
         for (var lag = -MaxLagMinutes; lag <= MaxLagMinutes; lag += LagStepMinutes)
         {
-            double xr = 0, rr = 0, xx = 0, peak = 0;
-            var peakAt = 0;
-            for (var j = 0; j < rows.Length; j++)
-            {
-                var (x, r) = (value(rows[j]), reference(rows[j], lag));
-                (xr, rr, xx) = (xr + (x * r), rr + (r * r), xx + (x * x));
-                if (r > peak)
-                {
-                    (peak, peakAt) = (r, j);
-                }
-            }
-            if (rr <= 0 || peak <= 0 || peakAt < 2 || peakAt > rows.Length - 3)
-            {
-                continue;
-            }
-            var k = xr / rr;
-            var error = Math.Sqrt(Math.Max(0, xx - (k * xr)) / rows.Length) / (k * peak);
-            if (k > 0 && error < bestError)
+            var error = FitError(rows, value, i => reference(i, lag));
+            if (error < bestError)
             {
                 (bestError, bestLag) = (error, lag);
             }
         }
-        return bestError < ClearDayError ? bestLag : null;
+        return bestError < ClearDayError ? (bestLag, bestError) : null;
     }
 }

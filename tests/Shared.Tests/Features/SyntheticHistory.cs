@@ -17,11 +17,13 @@ internal static class SyntheticHistory
     /// <summary><c>ac_power_w</c>, <c>ghi_wm2</c> and <c>temp_air_c</c> at interval starts from 1 May; the AC moved
     /// <paramref name="acLateRows"/> rows late, the weather <paramref name="weatherLateRows"/>; <paramref name="shade"/>(local solar
     /// hour) multiplies the AC every day, <paramref name="cloudScale"/> every GHI, <paramref name="acScale"/> and
-    /// <paramref name="ghiScale"/> the written values (a unit's factor); <paramref name="acCapW"/> caps the AC (an export limit).</summary>
+    /// <paramref name="ghiScale"/> the written values (a unit's factor); <paramref name="acCapW"/> caps the AC (an export limit);
+    /// <paramref name="site"/> is the system that made it (default <see cref="Site"/>).</summary>
     public static History Make(int days, TimeSpan step, int acLateRows = 0, int weatherLateRows = 0, Func<double, double>? shade = null,
-        double cloudScale = 1, double acScale = 1, double ghiScale = 1, double acCapW = double.PositiveInfinity)
+        double cloudScale = 1, double acScale = 1, double ghiScale = 1, double acCapW = double.PositiveInfinity, Site? site = null)
     {
-        var model = new PvSystemModel(Site);
+        site ??= Site;
+        var model = new PvSystemModel(site);
         var rng = new Random(7);
         var start = new DateTimeOffset(2025, 5, 1, 0, 0, 0, TimeSpan.Zero);
         var n = (int)(TimeSpan.FromDays(days) / step);
@@ -34,7 +36,7 @@ internal static class SyntheticHistory
             var cloud = (i * step).Days % 3 == 0 ? 1 : 0.25 + (0.75 * rng.NextDouble());
             var g = model.ClearSkySample(mid).GhiWm2 * cloud * cloudScale;
             temp[i] = 15;
-            var solarHour = (mid.UtcDateTime.TimeOfDay.TotalHours + (Site.LongitudeDeg / 15) + 24) % 24;
+            var solarHour = (mid.UtcDateTime.TimeOfDay.TotalHours + (site.LongitudeDeg / 15) + 24) % 24;
             ac[i] = Math.Min(acCapW, model.Simulate(new WeatherSample(mid, g, double.NaN, double.NaN, 15, 1)).Step.AcPowerW * (shade?.Invoke(solarHour) ?? 1)) * acScale;
             ghi[i] = g * ghiScale;
         }
