@@ -33,8 +33,7 @@ public sealed class EvaluateCommand : ICliCommand
         }
         var site = SiteLoader.Load(sitePath);
         var history = History.Read(historyPath);
-        HistoryUnits.Check(site, history);
-        FinetuneCommand.WarnOfHistory(site, history, context.Error);
+        FinetuneCommand.CheckHistory(site, history, context.Error);
         var features = FinetuneCommand.LoadFeatures(site, history, info.PoaInput, minimumDays: 1);
         var series = ChainEvaluation.Run(model, site, features, history.Column("ac_power_w")!);
         ShadingScene? truth = null;

@@ -42,8 +42,7 @@ public sealed class FinetuneCommand : ICliCommand
         var poaInput = args.Flag("poa-input") || ChainFeatureSpecification.PrefersPoaInput(history);
         args.RejectUnknown();
         var site = options.LoadSite();
-        HistoryUnits.Check(site, history);
-        WarnOfHistory(site, history, context.Error);
+        CheckHistory(site, history, context.Error);
         var limit = keepAcRating ? null : AcLimit.Detect(site, history);
         if (limit is not null)
         {
@@ -98,7 +97,8 @@ public sealed class FinetuneCommand : ICliCommand
             File.Copy(sitePath, destination, overwrite: true);
             return;
         }
-        var root = JsonNode.Parse(File.ReadAllText(sitePath))!.AsObject();
+        // read as SiteLoader reads it (its comments are not kept)
+        var root = JsonNode.Parse(File.ReadAllText(sitePath), documentOptions: SiteLoader.DocumentOptions)!.AsObject();
         var inverter = root["inverter"] as JsonObject ?? [];
         inverter.Remove("dc_ac_ratio");
         inverter["ac_kw"] = Math.Round(acKw.Value, 4);
@@ -106,34 +106,13 @@ public sealed class FinetuneCommand : ICliCommand
         File.WriteAllText(destination, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>One warning line per column of <paramref name="history"/> whose clear days put it off the sun or off the weather
-    /// columns (<see cref="HistoryTiming"/>: stamps at interval ends, a wrong offset, weather merged from another convention), and
-    /// one when the AC's clear days fit another plane far better than the site file's (<see cref="HistoryOrientation"/>).</summary>
-    internal static void WarnOfHistory(Site site, History history, TextWriter error)
+    /// <summary>The history's checks against the site file (<see cref="HistoryChecks"/>): a refusal for wrong units, warning lines
+    /// on <paramref name="error"/> for timing and orientation.</summary>
+    internal static void CheckHistory(Site site, History history, TextWriter error)
     {
-        var timing = HistoryTiming.Check(site, history).ToList();
-        // a plane turned from the file's and AC stamped late both skew the AC's clear days against the sun: with the GHI on time,
-        // the explanation that fits them better is named
-        var orientation = timing.Any(f => f.Column == "ghi_wm2") ? null : HistoryOrientation.Check(site, history);
-        var acLate = timing.FirstOrDefault(f => f.Column == "ac_power_w" && f.ClearDays > 0);
-        if (orientation is not null && acLate is not null)
+        foreach (var warning in HistoryChecks.Run(site, history))
         {
-            if (acLate.FitError <= orientation.Error)
-            {
-                orientation = null;
-            }
-            else
-            {
-                timing.Remove(acLate);
-            }
-        }
-        foreach (var finding in timing)
-        {
-            error.WriteLine(finding.Describe(history.Source, history.Step));
-        }
-        if (orientation is not null)
-        {
-            error.WriteLine(orientation.Describe(history.Source));
+            error.WriteLine(warning);
         }
     }
 

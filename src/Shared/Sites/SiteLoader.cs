@@ -9,7 +9,8 @@ namespace PvEdge.Shared.Sites;
 /// <c>site.json: planes[0].tilt_deg: expected 0..90, got 120</c>. Unknown keys are rejected (a typo is never ignored).</summary>
 public static class SiteLoader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+    /// <summary>How site files are parsed: comments and trailing commas allowed (installers write them by hand).</summary>
+    public static JsonDocumentOptions DocumentOptions { get; } = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
     private static readonly string[] SiteKeys =
         ["name", "latitude", "longitude", "altitude_m", "timezone", "albedo", "transposition", "iam", "cell_temperature", "losses_pct", "planes", "inverter"];

@@ -86,7 +86,13 @@ public sealed class ChainCommandsTests : IDisposable
         Assert.Equal(0, (await Run("fleet", "--sites", "2", "--seed", "5", "--days", "2", "--out", fleet)).Code);
         Assert.Equal(0, (await Run("pretrain", "--data", fleet, "--out", model, "--epochs", "1", "--threads", "2")).Code);
         var history = HistoryFile(4, acCapW: 2500);
-        var site = SiteFile();
+        // written by hand, as installers do: a comment and a trailing comma
+        var site = Path.Combine(_dir, "site-commented.json");
+        File.WriteAllText(site, """
+            { "name": "t", "latitude": 40, "longitude": -105, "altitude_m": 1600, // Golden
+              "planes": [ { "name": "p", "tilt_deg": 30, "azimuth_deg": 180, "dc_kwp": 5 } ],
+              "inverter": { "ac_kw": 4, }, }
+            """);
 
         var capped = await Run("finetune", "--base", model, "--history", history, "--site", site, "--out", Path.Combine(_dir, "capped"), "--zero-shot");
         var kept = await Run("finetune", "--base", model, "--history", history, "--site", site, "--out", Path.Combine(_dir, "kept"), "--zero-shot", "--keep-ac-rating");
