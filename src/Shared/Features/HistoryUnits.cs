@@ -25,8 +25,17 @@ public static class HistoryUnits
 
     public const double MaximumOfClearSky = 2.5;
 
+    /// <summary>Highest plausible 99th percentiles of the daylight air and module temperature (°C; the hottest air measured is
+    /// 56.7 °C) and of the wind speed (m/s; a hurricane's): above them the column is in °F or K, or km/h.</summary>
+    public const double MaximumAirC = 60;
+
+    public const double MaximumModuleC = 110;
+
+    public const double MaximumWindMs = 40;
+
     /// <summary>Throws <see cref="InputException"/> naming the column, what it reached and against what, when a column is off by a
-    /// unit's factor (kW for W, kW/m² or Wh per interval for W/m²) or the site file describes another system.</summary>
+    /// unit's factor (kW for W, kW/m² or Wh per interval for W/m², °F or K for °C, km/h for m/s) or the site file describes another
+    /// system.</summary>
     public static void Check(Site site, History history)
     {
         ArgumentNullException.ThrowIfNull(site);
@@ -63,6 +72,16 @@ public static class HistoryUnits
             if (acHigh > MaximumAcOfRating * rating)
             {
                 throw new InputException(Invariant($"{history.Source}: ac_power_w reaches {acHigh:G4} W in daylight (99th percentile), {acHigh / rating:G3} times the {rating:F0} W inverter of the site file: is it in mW, or is the site file (inverter.ac_kw) for another system?"));
+            }
+        }
+        foreach (var (column, limit, unit, others) in new[]
+        {
+            ("temp_air_c", MaximumAirC, "°C", "°F or K"), ("temp_module_c", MaximumModuleC, "°C", "°F or K"), ("wind_speed_ms", MaximumWindMs, "m/s", "km/h"),
+        })
+        {
+            if (history.Column(column) is { } values && Percentile99(values, daylight) is { } high && high > limit)
+            {
+                throw new InputException(Invariant($"{history.Source}: {column} reaches {high:G3} in daylight (99th percentile), above the {limit:F0} {unit} no site sees: is it in {others}? (the format wants {unit})"));
             }
         }
         foreach (var (column, reference) in new[] { ("ghi_wm2", clear), ("poa_wm2", clearPoa) })

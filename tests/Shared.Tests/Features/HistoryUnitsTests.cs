@@ -43,4 +43,30 @@ public sealed class HistoryUnitsTests
         Assert.StartsWith("h.csv: ghi_wm2 reaches", e.Message, StringComparison.Ordinal);
         Assert.Contains("(the format wants W/m²)", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("temp_air_c", 25.0, 1.8, 32.0, "is it in °F or K?")] // 25 °C written as 77 °F
+    [InlineData("temp_air_c", 25.0, 1.0, 273.15, "is it in °F or K?")]
+    [InlineData("wind_speed_ms", 12.0, 3.6, 0.0, "is it in km/h?")] // a 12 m/s wind as 43 km/h
+    public void Check_TemperatureOrWindInOtherUnits_ExitsNamingTheColumn(string column, double value, double scale, double offset, string question)
+    {
+        var h = SyntheticHistory.Make(3, Quarter);
+        var columns = h.Columns.ToDictionary(kv => kv.Key, kv => kv.Value);
+        columns[column] = [.. Enumerable.Repeat((value * scale) + offset, h.Rows)];
+        var e = Assert.Throws<InputException>(() => HistoryUnits.Check(SyntheticHistory.Site, new History([.. h.Times], columns, "h.csv")));
+
+        Assert.StartsWith($"h.csv: {column} reaches", e.Message, StringComparison.Ordinal);
+        Assert.Contains(question, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_HotDesertAirAndAGale_AreNotTakenForOtherUnits()
+    {
+        var h = SyntheticHistory.Make(3, Quarter);
+        var columns = h.Columns.ToDictionary(kv => kv.Key, kv => kv.Value);
+        columns["temp_air_c"] = [.. Enumerable.Repeat(48.0, h.Rows)];
+        columns["wind_speed_ms"] = [.. Enumerable.Repeat(25.0, h.Rows)];
+
+        HistoryUnits.Check(SyntheticHistory.Site, new History([.. h.Times], columns, "h.csv"));
+    }
 }
