@@ -9,12 +9,18 @@ namespace PvEdge.ModelExport.Import;
 /// <param name="HeaderLine">0-based line of the column names (1 in a Campbell TOA5 file)</param>
 /// <param name="FirstDataLine">0-based first line of data (4 in a TOA5 file)</param>
 /// <param name="TimeColumn">name of the time column; null = the first column</param>
-/// <param name="UtcOffset">offset of the files' naive local times</param>
+/// <param name="UtcOffset">offset of the files' naive local times (when <paramref name="TimeZone"/> is null)</param>
 /// <param name="TimeIsIntervalEnd">true when a row's time labels the end of its averaging interval (TOA5 averages)</param>
 /// <param name="Map">history column → formula over the files' column names (formats.md grammar), e.g. <c>ac_power_w = Sys1Wac_Avg + Sys2Wac_Avg</c></param>
 /// <param name="StepMinutes">resample to this step by averaging (0 = keep the files' own step)</param>
+/// <param name="TimeZone">the time zone of the files' naive local times, daylight saving time included (a portal's or logger's
+/// wall-clock export); null = <paramref name="UtcOffset"/> all year. Times written with an offset keep theirs either way.</param>
 public sealed record HistoryImportOptions(int HeaderLine, int FirstDataLine, string? TimeColumn, TimeSpan UtcOffset, bool TimeIsIntervalEnd,
-    IReadOnlyList<(string Column, string Formula)> Map, int StepMinutes);
+    IReadOnlyList<(string Column, string Formula)> Map, int StepMinutes, TimeZoneInfo? TimeZone = null)
+{
+    /// <summary>The offset the history writes at an instant.</summary>
+    public TimeSpan OffsetAt(DateTimeOffset time) => TimeZone?.GetUtcOffset(time) ?? UtcOffset;
+}
 
 /// <summary>Reads measured logger files (PVDAQ CSV exports, Campbell TOA5 and the like) into the history format: joins the
 /// files on their time stamps, computes each history column from a formula over the files' columns (units, sums of
@@ -56,7 +62,7 @@ public static class HistoryImport
                 raw[f.Column][i] = f.Run(args);
             }
         }
-        return options.StepMinutes > 0 ? Resample(times, raw, TimeSpan.FromMinutes(options.StepMinutes), options.UtcOffset) : (times, raw);
+        return options.StepMinutes > 0 ? Resample(times, raw, TimeSpan.FromMinutes(options.StepMinutes), options.OffsetAt) : (times, raw);
     }
 
     private static void ReadFile(string path, HistoryImportOptions options, SortedDictionary<DateTimeOffset, Dictionary<string, double>> rows, HashSet<string> names)
@@ -88,11 +94,8 @@ public static class HistoryImport
                 continue;
             }
             var cells = Split(lines[l]);
-            if (!DateTime.TryParse(cells[timeIndex], CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var local))
-            {
-                throw new InputException($"{path}:{l + 1}: column {timeIndex + 1}: '{cells[timeIndex]}' is not a time");
-            }
-            var t = new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), options.UtcOffset);
+            var t = ParseTime(cells[timeIndex], options, parsed.Count > 0 ? parsed[^1].Time : null, $"{path}:{l + 1}")
+                ?? throw new InputException($"{path}:{l + 1}: column {timeIndex + 1}: '{cells[timeIndex]}' is not a time");
             if (parsed.Count > 0 && t <= parsed[^1].Time)
             {
                 throw new InputException($"{path}:{l + 1}: time {cells[timeIndex]} does not come after the previous row's");
@@ -118,10 +121,41 @@ public static class HistoryImport
         }
     }
 
+    // a time with its own offset keeps it; a naive local time takes the option's offset, or its zone's at that date. In the hour a
+    // zone's clock falls back, the same wall time comes twice: the first is read as daylight saving time, a repeat (a time not after
+    // the previous row's) as standard time. A wall time the clock jumped over is refused.
+    private static DateTimeOffset? ParseTime(string text, HistoryImportOptions options, DateTimeOffset? previous, string where)
+    {
+        if (History.HasOffset(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var stamped))
+        {
+            return stamped;
+        }
+        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.NoCurrentDateDefault, out var local))
+        {
+            return null;
+        }
+        local = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        if (options.TimeZone is not { } zone)
+        {
+            return new DateTimeOffset(local, options.UtcOffset);
+        }
+        if (zone.IsInvalidTime(local))
+        {
+            throw new InputException($"{where}: '{text}' does not exist in {zone.Id} (the clock jumps over it when daylight saving time begins)");
+        }
+        if (zone.IsAmbiguousTime(local))
+        {
+            var offsets = zone.GetAmbiguousTimeOffsets(local).OrderByDescending(o => o).ToArray();
+            var summer = new DateTimeOffset(local, offsets[0]);
+            return previous is { } p && summer <= p ? new DateTimeOffset(local, offsets[^1]) : summer;
+        }
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
     private static string[] Split(string line) => [.. line.Split(',').Select(c => c.Trim().Trim('"'))];
 
     private static (DateTimeOffset[] Times, Dictionary<string, double[]> Columns) Resample(DateTimeOffset[] times, Dictionary<string, double[]> columns,
-        TimeSpan step, TimeSpan offset)
+        TimeSpan step, Func<DateTimeOffset, TimeSpan> offset)
     {
         if (times.Length == 0)
         {
@@ -132,7 +166,7 @@ public static class HistoryImport
         var count = (int)((Floor(times[^1]) - first) / step) + 1;
         var native = times.Length > 1 ? times[1] - times[0] : step;
         var expected = Math.Max(1, (int)Math.Round(step / native));
-        var outTimes = Enumerable.Range(0, count).Select(k => (first + (k * step)).ToOffset(offset)).ToArray();
+        var outTimes = Enumerable.Range(0, count).Select(k => first + (k * step)).Select(t => t.ToOffset(offset(t))).ToArray();
         var result = new Dictionary<string, double[]>(StringComparer.Ordinal);
         foreach (var (name, values) in columns)
         {

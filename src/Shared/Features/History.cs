@@ -153,7 +153,8 @@ public sealed class History
         return new History([.. times], lists.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), StringComparer.Ordinal), source);
     }
 
-    private static bool HasOffset(string s)
+    /// <summary>True when an ISO-8601 time text carries an offset or <c>Z</c> after its time of day.</summary>
+    public static bool HasOffset(string s)
     {
         s = s.Trim();
         var tIndex = s.IndexOf('T', StringComparison.Ordinal);
