@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using PvEdge.EdgeAgent.Hosting;
@@ -24,6 +25,7 @@ public sealed class RunCommand : ICliCommand
         args.RejectUnknown();
         var setup = AgentHost.Configure(settings);
         using var host = AgentHost.Build(settings, setup);
+        var stages = host.Services.GetServices<IHostedService>().ToList();
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
@@ -35,7 +37,13 @@ public sealed class RunCommand : ICliCommand
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Ctrl+C: the host stopped cleanly
+            return 0;
         }
-        return 0;
+        var faulted = AgentHost.FaultedStages(stages);
+        foreach (var (stage, error) in faulted)
+        {
+            context.Error.WriteLine($"edgeagent: the {stage} stage failed and stopped the agent: {error.GetType().Name}: {error.Message}");
+        }
+        return faulted.Count > 0 ? 1 : 0;
     }
 }

@@ -317,6 +317,17 @@ public static class AgentHost
         services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
     }
 
+    /// <summary>Which of a host's stages (its background services, <paramref name="stages"/> taken before it runs: running it disposes
+    /// its services) ended with an exception. The host stops when one does; <c>run</c> then names it and exits 1, so that systemd's
+    /// journal, <c>Restart=on-failure</c> and scripts see a failure (it exited 0).</summary>
+    public static IReadOnlyList<(string Stage, Exception Error)> FaultedStages(IEnumerable<IHostedService> stages)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        return [.. stages.OfType<BackgroundService>()
+            .Where(s => s.ExecuteTask is { IsFaulted: true })
+            .Select(s => (s.GetType().Name, s.ExecuteTask!.Exception!.GetBaseException()))];
+    }
+
     /// <summary>The demo starts its simulated clock at 15:00 UTC of the current day (10:00 or 11:00 at the demo site), so the console shows production at once.</summary>
     public static DateTimeOffset DemoStart(DateTimeOffset nowUtc) => new DateTimeOffset(nowUtc.UtcDateTime.Date, TimeSpan.Zero) + TimeSpan.FromHours(15);
 
