@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Storage;
@@ -41,8 +42,17 @@ public sealed class ExportHistoryCommand : ICliCommand
         {
             throw new InputException($"--db {db}: database not found");
         }
-        using var database = new AgentDatabase(db);
-        var values = database.ReadHistory(from, to, TimeSpan.FromMinutes(step));
+        List<HistoryValue> values;
+        try
+        {
+            using var database = new AgentDatabase(db);
+            values = database.ReadHistory(from, to, TimeSpan.FromMinutes(step));
+        }
+        catch (SqliteException e)
+        {
+            // a read tool leaves the file as it is (the agent moves a corrupt one aside when it starts)
+            throw new InputException($"--db {db}: not a readable database ({e.Message})");
+        }
         using var writer = new StreamWriter(output);
         var rows = HistoryCsv.Write(writer, values);
         context.Out.WriteLine($"wrote {output}: {rows} row(s) at {step} min from {from:o} to {to:o}");

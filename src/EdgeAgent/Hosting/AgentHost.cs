@@ -226,7 +226,8 @@ public static class AgentHost
 
         var storage = Bind<StorageOptions>(setup.Configuration, StorageOptions.Section);
         var dbPath = string.IsNullOrEmpty(storage.Path) ? DefaultDatabasePath(setup.Demo) : storage.Path;
-        s.AddSingleton(_ => new AgentDatabase(dbPath, storage.OutboxMaxMessages, storage.OutboxMaxMb * 1024L * 1024));
+        s.AddSingleton(sp => AgentDatabase.Open(dbPath, storage.OutboxMaxMessages, storage.OutboxMaxMb * 1024L * 1024, wall.GetUtcNow(),
+            message => AgentLog.StorageMovedAside(sp.GetRequiredService<ILogger<AgentDatabase>>(), message)));
 
         var models = (settings.SiteModels ?? DefaultSiteModels.Load)(setup);
         var modelStart = ModelStoreStart.Open(ModelStore.Create(setup.Model, dbPath, !string.IsNullOrEmpty(storage.Path), setup.Demo), setup.Model,

@@ -39,6 +39,9 @@ internal static partial class AgentLog
     [LoggerMessage(302, LogLevel.Error, "storage failure: {Reason}")]
     public static partial void StorageFailed(ILogger logger, string reason);
 
+    [LoggerMessage(303, LogLevel.Error, "storage: {Message}")]
+    public static partial void StorageMovedAside(ILogger logger, string message);
+
     [LoggerMessage(400, LogLevel.Information, "connected to MQTT broker {Host}:{Port} as {ClientId} (MQTT {Protocol})")]
     public static partial void MqttConnected(ILogger logger, string host, int port, string clientId, string protocol);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using PvEdge.Shared.Cli;
 
 namespace PvEdge.EdgeAgent.Storage;
 
@@ -38,6 +39,82 @@ public sealed class AgentDatabase : IDisposable
         }
         Path = path;
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            Initialise();
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>SQLite's answers for a file that is not a database (11 malformed, 26 not a database): an SD card after a power cut.</summary>
+    private static bool Corrupt(SqliteException e) => e.SqliteErrorCode is 11 or 26;
+
+    /// <summary>Opens the agent's database at its configured path. A file SQLite cannot read as a database is moved aside, with its WAL
+    /// and shared-memory files, to <c>&lt;path&gt;.corrupt-&lt;UTC time&gt;</c> (kept for recovery, <paramref name="movedAside"/> told)
+    /// and a new database started: a gateway must not stop for good on a card corrupted by a power cut. A path where no database
+    /// can be opened or created is a configuration error naming <c>Storage:Path</c>.</summary>
+    public static AgentDatabase Open(string path, int outboxMaxMessages, long outboxMaxBytes, DateTimeOffset nowUtc, Action<string> movedAside)
+    {
+        ArgumentNullException.ThrowIfNull(movedAside);
+        try
+        {
+            // a file without SQLite's header is moved aside before SQLite touches it (closing, SQLite would delete its WAL)
+            if (!LooksLikeSqlite(path))
+            {
+                MoveAside(path, nowUtc, "it does not begin with SQLite's header", movedAside);
+            }
+            try
+            {
+                return new AgentDatabase(path, outboxMaxMessages, outboxMaxBytes);
+            }
+            catch (SqliteException e) when (Corrupt(e))
+            {
+                MoveAside(path, nowUtc, $"SQLite: {e.Message}", movedAside);
+                return new AgentDatabase(path, outboxMaxMessages, outboxMaxBytes);
+            }
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"configuration key 'Storage:Path' = '{path}': no database can be opened or created there ({e.Message}); the agent must be able to write to that folder");
+        }
+    }
+
+    // false for an existing, non-empty file that does not begin with SQLite's header ("SQLite format 3\0")
+    private static bool LooksLikeSqlite(string path)
+    {
+        if (!File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            return true;
+        }
+        using var file = File.OpenRead(path);
+        Span<byte> header = stackalloc byte[16];
+        return file.ReadAtLeast(header, 16, throwOnEndOfStream: false) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
+    }
+
+    private static void MoveAside(string path, DateTimeOffset nowUtc, string why, Action<string> movedAside)
+    {
+        var stamp = nowUtc.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var aside = $"{path}.corrupt-{stamp}";
+        for (var n = 2; File.Exists(aside); n++)
+        {
+            aside = string.Create(CultureInfo.InvariantCulture, $"{path}.corrupt-{stamp}-{n}");
+        }
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            if (File.Exists(path + suffix))
+            {
+                File.Move(path + suffix, aside + suffix);
+            }
+        }
+        movedAside($"{path} is not a readable database ({why}); moved aside to {aside} and started a new one: history and outbox start empty");
+    }
+
+    private void Initialise()
+    {
         _connection.Open();
         Execute("PRAGMA journal_mode=WAL;");
         Execute("PRAGMA synchronous=NORMAL;");

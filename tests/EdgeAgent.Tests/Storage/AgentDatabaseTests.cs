@@ -11,6 +11,66 @@ public sealed class AgentDatabaseTests : IDisposable
     private string Db => Path.Combine(_dir, "a.db");
 
     [Fact]
+    public void Open_CorruptFileWithItsWal_MovedAsideWholeAndANewDatabaseWorks()
+    {
+        // what a power cut can leave on an SD card: bytes that are not a database, and a WAL beside them
+        var garbage = Enumerable.Range(0, 20_000).Select(i => (byte)((i * 7919) % 251)).ToArray();
+        File.WriteAllBytes(Db, garbage);
+        File.WriteAllBytes(Db + "-wal", [1, 2, 3]);
+        var told = new List<string>();
+
+        using (var db = AgentDatabase.Open(Db, 100, 1 << 20, T0, told.Add))
+        {
+            db.Enqueue("t/a", "after", false, "anomaly", T0);
+            Assert.Equal(1, db.OutboxCount());
+        }
+
+        var aside = Db + ".corrupt-20260621T120000Z";
+        Assert.Equal(garbage, File.ReadAllBytes(aside));
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(aside + "-wal"));
+        var message = Assert.Single(told);
+        Assert.Contains("is not a readable database", message, StringComparison.Ordinal);
+        Assert.Contains(aside, message, StringComparison.Ordinal);
+        // the next start finds the new database as it was left
+        using var again = AgentDatabase.Open(Db, 100, 1 << 20, T0, told.Add);
+        Assert.Equal(1, again.OutboxCount());
+        Assert.Single(told);
+    }
+
+    [Fact]
+    public void Open_HeaderIntactSchemaPageDamaged_MovedAsideAndANewDatabaseWorks()
+    {
+        using (var db = new AgentDatabase(Db))
+        {
+            db.Enqueue("t/a", "before", false, "anomaly", T0);
+        }
+        var bytes = File.ReadAllBytes(Db);
+        for (var i = 100; i < 4096; i++)
+        {
+            bytes[i] = 0xA5; // the schema page after SQLite's 100-byte header
+        }
+        File.WriteAllBytes(Db, bytes);
+        var told = new List<string>();
+
+        using var reopened = AgentDatabase.Open(Db, 100, 1 << 20, T0, told.Add);
+
+        Assert.Equal(0, reopened.OutboxCount());
+        Assert.Contains("SQLite", Assert.Single(told), StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(Db + ".corrupt-20260621T120000Z"));
+    }
+
+    [Fact]
+    public void Open_PathWhereNoDatabaseCanBe_ConfigurationErrorNamingTheKey()
+    {
+        File.WriteAllText(Path.Combine(_dir, "a-file"), "");
+        var path = Path.Combine(_dir, "a-file", "agent.db"); // a folder that is a file: refused to root as well
+
+        var e = Assert.Throws<PvEdge.Shared.Cli.InputException>(() => AgentDatabase.Open(path, 100, 1 << 20, T0, _ => { }));
+
+        Assert.StartsWith($"configuration key 'Storage:Path' = '{path}': no database can be opened or created there", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PeekOutbox_AfterAcknowledge_KeepsOrderAndDropsAcknowledged()
     {
         using var db = new AgentDatabase(Db);
