@@ -30,6 +30,7 @@ public sealed class CheckConfigCommand : ICliCommand
         context.Out.WriteLine($"mqtt: {(setup.DemoOptions.EmbeddedBroker ? "the demo's embedded broker" : Publishing.MqttClientSettings.Describe(setup.Mqtt))}");
         context.Out.WriteLine($"site: {models.Site.Name} ({models.Site.Latitude:0.###}, {models.Site.Longitude:0.###}, {models.Site.TimeZone.Id})");
         context.Out.WriteLine($"model: {models.Model.Id} ({models.Model.Runner}), AC {models.Model.AcRatingW:0} W, DC {models.Model.DcRatingW:0} W");
+        context.Out.WriteLine($"storage: {Storage.AgentDatabase.Describe(AgentHost.DatabasePath(setup))}");
         context.Out.WriteLine($"model store: {Models.ModelStore.Describe(setup)}");
         context.Out.WriteLine($"nightly fine-tuning: {Models.RetuneService.Describe(setup.Model, models.Model)}");
         context.Out.WriteLine($"sensors: {Acquisition.Sensors.SensorAgentWiring.Describe(setup.Configuration)}");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Storage;
 using PvEdge.Shared.Cli;
@@ -33,10 +32,7 @@ public sealed class ExportHistoryCommand : ICliCommand
         }
         if (string.IsNullOrEmpty(db))
         {
-            var setup = AgentHost.Configure(new AgentHostSettings { ConfigFile = config, Demo = false });
-            var storage = new StorageOptions();
-            setup.Configuration.GetSection(StorageOptions.Section).Bind(storage);
-            db = string.IsNullOrEmpty(storage.Path) ? AgentHost.DefaultDatabasePath(demo: false) : storage.Path;
+            db = AgentHost.DatabasePath(AgentHost.Configure(new AgentHostSettings { ConfigFile = config, Demo = false }));
         }
         if (!File.Exists(db))
         {

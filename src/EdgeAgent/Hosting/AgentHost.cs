@@ -225,7 +225,7 @@ public static class AgentHost
         s.AddSingleton(endpoint);
 
         var storage = Bind<StorageOptions>(setup.Configuration, StorageOptions.Section);
-        var dbPath = string.IsNullOrEmpty(storage.Path) ? DefaultDatabasePath(setup.Demo) : storage.Path;
+        var dbPath = DatabasePath(setup);
         s.AddSingleton(sp => AgentDatabase.Open(dbPath, storage.OutboxMaxMessages, storage.OutboxMaxMb * 1024L * 1024, wall.GetUtcNow(),
             message => AgentLog.StorageMovedAside(sp.GetRequiredService<ILogger<AgentDatabase>>(), message)));
 
@@ -362,6 +362,14 @@ public static class AgentHost
             list.Add(new SimulatedFault(startUtc + TimeSpan.FromMinutes(from), startUtc + TimeSpan.FromMinutes(from + minutes), part[..at]));
         }
         return list;
+    }
+
+    /// <summary>The database the agent opens: <c>Storage:Path</c>, else <see cref="DefaultDatabasePath"/>.</summary>
+    public static string DatabasePath(AgentSetup setup)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        var path = Bind<StorageOptions>(setup.Configuration, StorageOptions.Section).Path;
+        return string.IsNullOrEmpty(path) ? DefaultDatabasePath(setup.Demo) : path;
     }
 
     public static string DefaultDatabasePath(bool demo)

@@ -83,6 +83,48 @@ public sealed class AgentDatabase : IDisposable
         }
     }
 
+    /// <summary>What the agent will find at a database path, without creating or changing anything: for <c>check-config</c>. Throws
+    /// <see cref="InputException"/> naming <c>Storage:Path</c> where no database can be created (a folder that is a file, or one
+    /// this user may not write to).</summary>
+    public static string Describe(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string Refuse(string why) => throw new InputException($"configuration key 'Storage:Path' = '{path}': {why}");
+        try
+        {
+            var full = System.IO.Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                return Refuse("is a folder, expected a database file's path");
+            }
+            if (File.Exists(full))
+            {
+                var mb = new FileInfo(full).Length / (1024.0 * 1024.0);
+                return LooksLikeSqlite(full)
+                    ? string.Create(CultureInfo.InvariantCulture, $"{full} ({mb:0.0} MB)")
+                    : $"{full} is not a readable database: the agent will move it aside and start a new one";
+            }
+            // the nearest folder that exists must take a new file
+            var folder = System.IO.Path.GetDirectoryName(full);
+            while (folder is not null && !Directory.Exists(folder))
+            {
+                if (File.Exists(folder))
+                {
+                    return Refuse($"{folder} is a file, not a folder");
+                }
+                folder = System.IO.Path.GetDirectoryName(folder);
+            }
+            var probe = System.IO.Path.Combine(folder ?? "/", $".edgeagent-check-{Guid.NewGuid():N}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return $"{full} (created at start)";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Refuse($"no database can be created there ({e.Message}); the agent must be able to write to that folder");
+        }
+    }
+
     // false for an existing, non-empty file that does not begin with SQLite's header ("SQLite format 3\0")
     private static bool LooksLikeSqlite(string path)
     {

@@ -71,6 +71,27 @@ public sealed class AgentDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Describe_WhatTheAgentWillFind_WithoutCreatingAnything()
+    {
+        var fresh = Path.Combine(_dir, "sub", "new.db");
+        Assert.Equal($"{fresh} (created at start)", AgentDatabase.Describe(fresh));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "sub")));
+        Assert.Empty(Directory.GetFiles(_dir)); // the probe file is gone
+
+        using (new AgentDatabase(Db))
+        {
+        }
+        Assert.StartsWith($"{Db} (", AgentDatabase.Describe(Db), StringComparison.Ordinal);
+        File.WriteAllText(Db, "not a database at all");
+        Assert.EndsWith("is not a readable database: the agent will move it aside and start a new one", AgentDatabase.Describe(Db), StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(_dir, "a-file"), "");
+        var e = Assert.Throws<PvEdge.Shared.Cli.InputException>(() => AgentDatabase.Describe(Path.Combine(_dir, "a-file", "x", "agent.db")));
+        Assert.Contains("a-file is a file, not a folder", e.Message, StringComparison.Ordinal);
+        Assert.Contains("is a folder", Assert.Throws<PvEdge.Shared.Cli.InputException>(() => AgentDatabase.Describe(_dir)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PeekOutbox_AfterAcknowledge_KeepsOrderAndDropsAcknowledged()
     {
         using var db = new AgentDatabase(Db);
