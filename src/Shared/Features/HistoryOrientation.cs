@@ -56,12 +56,11 @@ public static class HistoryOrientation
         var half = history.Step / 2;
         var unshaded = ChainFeatureSpecification.Unshaded(site);
         var clearModel = new PvSystemModel(unshaded);
-        var state = history.Column("inverter_state");
-        var acLimit = 0.97 * site.Inverter.AcCapacityW;
+        var acUsable = HistoryTiming.UnclippedAc(site, history);
         var clearGhi = history.Times.Select(t => clearModel.ClearSkySample(t + half).GhiWm2).ToArray();
         var days = HistoryTiming.DaylightDays(history, half, site.LongitudeDeg, i => clearGhi[i])
             .Where(day => HistoryTiming.FitError(day, i => ghi[i], i => clearGhi[i]) < HistoryTiming.ClearDayError)
-            .Select(day => day.Where(i => double.IsFinite(ac[i]) && ac[i] < acLimit && state?[i] != ChainFeatureSpecification.FaultState).ToArray())
+            .Select(day => day.Where(acUsable).ToArray())
             .Where(day => day.Length >= 4)
             .ToArray();
         if (days.Length < HistoryTiming.MinimumDays)

@@ -96,8 +96,7 @@ public static class HistoryTiming
         }
         var half = history.Step / 2;
         var days = DaylightDays(history, half, site.LongitudeDeg, i => Reference(history.Times[i] + half).Ghi);
-        var state = history.Column("inverter_state");
-        var acLimit = 0.97 * site.Inverter.AcCapacityW;
+        var acUsable = UnclippedAc(site, history);
         var findings = new List<TimingFinding>();
         foreach (var (column, pick, minimum) in new (string, Func<(double Ghi, double Poa, double Ac), double>, double)[]
             { ("ghi_wm2", r => r.Ghi, MinimumLateMinutes), ("poa_wm2", r => r.Poa, MinimumLateMinutesOnPlane), ("ac_power_w", r => r.Ac, MinimumLateMinutesOnPlane) })
@@ -108,7 +107,7 @@ public static class HistoryTiming
                 continue;
             }
             var ac = column == "ac_power_w";
-            bool Usable(int i) => double.IsFinite(values[i]) && (!ac || (values[i] < acLimit && state?[i] != ChainFeatureSpecification.FaultState));
+            bool Usable(int i) => ac ? acUsable(i) : double.IsFinite(values[i]);
             var lags = new List<(int Lag, double Error)>();
             foreach (var day in days)
             {
@@ -133,7 +132,7 @@ public static class HistoryTiming
         }
         // AC that the sun did not find off (a shaded site has few days that fit the clear-sky model, and a plane's clear days
         // judge only shifts of 40 minutes or more) is judged against the weather columns
-        if (!findings.Any(f => f.Column == "ac_power_w") && AgainstWeather(site, history, days, acLimit, t => Reference(t).Ac) is { } relative)
+        if (!findings.Any(f => f.Column == "ac_power_w") && AgainstWeather(site, history, days, acUsable, t => Reference(t).Ac) is { } relative)
         {
             findings.Add(relative);
         }
@@ -156,7 +155,7 @@ public static class HistoryTiming
     // AC against PVWatts over the history's own weather: the interval-to-interval changes (clouds passing) of the two, correlated at
     // shifts of whole steps. Shade does not move with the clouds, so shaded sites, whose clear days the check against the sun
     // cannot use, are judged here.
-    private static TimingFinding? AgainstWeather(Site site, History history, List<int[]> days, double acLimit, Func<DateTimeOffset, double> reference)
+    private static TimingFinding? AgainstWeather(Site site, History history, List<int[]> days, Func<int, bool> acUsable, Func<DateTimeOffset, double> reference)
     {
         var ac = history.Column("ac_power_w");
         if (ac is null || NameplateExpectation.Of(site, history) is not { } nameplate)
@@ -164,7 +163,6 @@ public static class HistoryTiming
             return null;
         }
         var expected = nameplate.AcW;
-        var state = history.Column("inverter_state");
         var step = history.Step;
         var half = step / 2;
         // both as clear-sky indices (over the clear-sky AC at the stamps), so that a clear day's rise and fall, which any small
@@ -176,8 +174,7 @@ public static class HistoryTiming
             var clear = reference(history.Times[i] + half);
             measured[i] = ac[i] / clear;
             weather[i] = expected[i] / clear;
-            usable[i] = clear > 0.1 * site.Inverter.AcCapacityW && double.IsFinite(ac[i]) && ac[i] < acLimit
-                && state?[i] != ChainFeatureSpecification.FaultState && double.IsFinite(expected[i]);
+            usable[i] = clear > 0.1 * site.Inverter.AcCapacityW && acUsable(i) && double.IsFinite(expected[i]);
         }
         bool Change(int i) => i > 0 && i < history.Rows && usable[i] && usable[i - 1] && history.Times[i] - history.Times[i - 1] == step;
         // each series' change less its median change at the same time of day: what recurs every day (an obstacle's edge, the
@@ -238,6 +235,15 @@ public static class HistoryTiming
         }
         // AC at row i + lag goes with the weather at row i: its stamps lie lag steps after the weather's
         return bestLag != 0 && best >= WeatherLagCorrelation && best - atZero >= WeatherLagGain ? new TimingFinding("ac_power_w", bestLag * step.TotalMinutes, 0, 0, best - atZero) : null;
+    }
+
+    /// <summary>The AC rows that show the weather's shape: measured, under 97 % of the inverter's rating (not clipped), not in FAULT.</summary>
+    internal static Func<int, bool> UnclippedAc(Site site, History history)
+    {
+        var ac = history.Column("ac_power_w");
+        var state = history.Column("inverter_state");
+        var limit = 0.97 * site.Inverter.AcCapacityW;
+        return i => ac is not null && double.IsFinite(ac[i]) && ac[i] < limit && state?[i] != ChainFeatureSpecification.FaultState;
     }
 
     /// <summary>The rows of each local solar day whose clear-sky GHI (<paramref name="clearGhi"/> of a row) exceeds 20 W/m², for
