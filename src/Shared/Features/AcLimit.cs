@@ -12,7 +12,8 @@ public sealed record AcLimitFinding(double LimitW, int RowsAtLimit, int RowsAbov
 /// <summary>Finds an export limit (the 70 % rule, a zero-export or grid operator's cap, a derated inverter) or a site file whose
 /// inverter rating is too high: the measured AC sits flat at one level below the rating whenever the weather would give more.
 /// The chain clips AC only at the rating it is given; with a 9 kW inverter capped at 6 kW a 28-day fine-tuning reached 1.33 %
-/// daylight nRMSE, and 0.18 % given 6 kW.</summary>
+/// daylight nRMSE, and 0.18 % given 6 kW. On 2,400 uncapped 14- and 28-day windows of 100 simulated sites it found no cap; capped
+/// at 70 % of the rating, it found 590 of the 668 fourteen-day windows where the cap held 4 hours or more (<c>bench/HistoryChecks</c>).</summary>
 public static class AcLimit
 {
     /// <summary>Relative band around the level that counts as at it.</summary>

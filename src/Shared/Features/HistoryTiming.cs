@@ -45,9 +45,9 @@ public sealed record TimingFinding(string Column, double LateMinutes, int Days, 
 /// the AC turned a 28-day fine-tuning of a simulated site (hourly, GHI only) from 0.59 % into 6.4 % daylight nRMSE.
 /// On the 100 held-out sites of <c>fleet --sites 100 --seed 2</c> (from 1 January): with correct stamps, a warning on 1 site
 /// with 14 days of 15-minute rows and on none with 28 or 90 days, nor hourly; AC one 15-minute step late found on 95 / 99 / 99
-/// sites with 14 / 28 / 90 days, an hour late or early on 92–100; hourly AC an hour late on 45–49 / 80–82 / 100 (hourly
-/// histories have few interval-to-interval changes); weather one step late on 100 / 100 / 100 (15-minute) and 83 / 99 / 100
-/// (hourly).</summary>
+/// sites with 14 / 28 / 90 days, an hour late or early on 92–100; hourly AC an hour late or early on 41–47 / 80–81 / 100
+/// (hourly histories have few interval-to-interval changes); weather one step late on 100 / 100 / 100 (15-minute) and 84 / 99 /
+/// 100 (hourly). <c>bench/HistoryChecks/run.sh</c> measures these (<c>bench/results/history-checks.txt</c>).</summary>
 public static class HistoryTiming
 {
     public const int MaxLagMinutes = 120;
@@ -67,7 +67,8 @@ public static class HistoryTiming
     /// <summary>A day counts as clear for a column when its best fit's RMS error is under this fraction of the day's clear-sky peak.</summary>
     public const double ClearDayError = 0.05;
 
-    /// <summary>Clear days needed before anything is said, and the share of them that must agree (within one lag step).</summary>
+    /// <summary>Clear days that must agree (within one lag step) on a shift before anything is said, and the share of the clear days
+    /// they must be (two of three clear days put a POA sensor 95 minutes off on one correct site).</summary>
     public const int MinimumDays = 3;
 
     public const double AgreeingShare = 0.6;
@@ -124,7 +125,7 @@ public static class HistoryTiming
             lags.Sort();
             var median = lags[lags.Count / 2].Lag;
             var agreeing = lags.Where(l => Math.Abs(l.Lag - median) <= LagStepMinutes).ToArray();
-            if (Math.Abs(median) >= Math.Max(minimum, 0.4 * history.Step.TotalMinutes) && agreeing.Length >= AgreeingShare * lags.Count)
+            if (Math.Abs(median) >= Math.Max(minimum, 0.4 * history.Step.TotalMinutes) && agreeing.Length >= Math.Max(MinimumDays, AgreeingShare * lags.Count))
             {
                 // values fit the sun at (stamp + lag): the stamps lie −lag after the instants the values belong to
                 findings.Add(new TimingFinding(column, -median, agreeing.Length, lags.Count) { FitError = agreeing.Average(l => l.Error) });
