@@ -19,6 +19,9 @@ public static class HistoryUnits
 
     public const double MaximumAcOfRating = 1.5;
 
+    /// <summary>... and the daylight DC's at most this multiple of the DC capacity (cold, bright modules give 1.2 at most).</summary>
+    public const double MaximumDcOfCapacity = 1.5;
+
     /// <summary>The daylight GHI's (POA's) 99th percentile must lie between these fractions of the clear-sky GHI's (the first plane's POA's; a week of
     /// thick overcast reaches more than 0.05; kW/m² gives 0.001, J/m² per hour 3600).</summary>
     public const double MinimumOfClearSky = 0.05;
@@ -60,18 +63,31 @@ public static class HistoryUnits
             return;
         }
         var rating = site.Inverter.AcCapacityW;
-        if (history.Column("ac_power_w") is { } ac && Percentile99(ac, daylight) is { } acHigh)
+        var nameplate = NameplateExpectation.Of(site, history);
+        var (expectedAc, from) = nameplate is null ? (ClearSkyAc(site, history, model), "a clear sky") : (nameplate.AcW, nameplate.From);
+        var eta = site.Inverter.EtaNominal;
+        CheckPower("ac_power_w", expectedAc, MaximumAcOfRating * rating, Invariant($"{rating:F0} W inverter of the site file"), "inverter.ac_kw");
+        if (nameplate is not null)
         {
-            var nameplate = NameplateExpectation.Of(site, history);
-            var (expected, from) = nameplate is null ? (ClearSkyAc(site, history, model), "a clear sky") : (nameplate.AcW, nameplate.From);
-            var expectedHigh = Percentile99(expected, daylight) ?? 0;
-            if (acHigh < MinimumAcOfExpected * expectedHigh)
+            CheckPower("dc_power_w", [.. nameplate.UncappedAcW.Select(w => w / eta)], MaximumDcOfCapacity * site.DcCapacityW,
+                Invariant($"{site.DcCapacityW:F0} Wp of the site file"), "planes[].dc_kwp");
+        }
+
+        // a power column against PVWatts' over the history's weather (kW for W) and against what the hardware can give (mW)
+        void CheckPower(string column, double[] expected, double maximumW, string hardware, string key)
+        {
+            if (history.Column(column) is not { } values || Percentile99(values, daylight) is not { } high)
             {
-                throw new InputException(Invariant($"{history.Source}: ac_power_w reaches only {acHigh:G3} W in daylight (99th percentile) where PVWatts makes {expectedHigh:F0} W of {from} for the site file's {site.DcCapacityW:F0} Wp: is it in kW? (the format wants W) Or was the system off all along?"));
+                return;
             }
-            if (acHigh > MaximumAcOfRating * rating)
+            var expectedHigh = Percentile99(expected, daylight) ?? 0;
+            if (high < MinimumAcOfExpected * expectedHigh)
             {
-                throw new InputException(Invariant($"{history.Source}: ac_power_w reaches {acHigh:G4} W in daylight (99th percentile), {acHigh / rating:G3} times the {rating:F0} W inverter of the site file: is it in mW, or is the site file (inverter.ac_kw) for another system?"));
+                throw new InputException(Invariant($"{history.Source}: {column} reaches only {high:G3} W in daylight (99th percentile) where PVWatts makes {expectedHigh:F0} W of {from} for the site file's {site.DcCapacityW:F0} Wp: is it in kW? (the format wants W) Or was the system off all along?"));
+            }
+            if (high > maximumW)
+            {
+                throw new InputException(Invariant($"{history.Source}: {column} reaches {high:G4} W in daylight (99th percentile), far above the {hardware}: is it in mW, or is the site file ({key}) for another system?"));
             }
         }
         foreach (var (column, limit, unit, others) in new[]

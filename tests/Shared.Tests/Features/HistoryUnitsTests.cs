@@ -69,4 +69,25 @@ public sealed class HistoryUnitsTests
 
         HistoryUnits.Check(SyntheticHistory.Site, new History([.. h.Times], columns, "h.csv"));
     }
+
+    [Theory]
+    [InlineData(1.0, null)]
+    [InlineData(0.001, "dc_power_w reaches only")]
+    [InlineData(1000.0, "is it in mW, or is the site file (planes[].dc_kwp) for another system?")]
+    public void Check_DcInWattsOrOffByAUnitsFactor_PassesOrExitsNamingTheColumn(double scale, string? message)
+    {
+        var h = SyntheticHistory.Make(3, Quarter);
+        var columns = h.Columns.ToDictionary(kv => kv.Key, kv => kv.Value);
+        columns["dc_power_w"] = [.. h.Column("ac_power_w")!.Select(w => w / 0.96 * scale)];
+        var history = new History([.. h.Times], columns, "h.csv");
+
+        if (message is null)
+        {
+            HistoryUnits.Check(SyntheticHistory.Site, history);
+            return;
+        }
+        var e = Assert.Throws<InputException>(() => HistoryUnits.Check(SyntheticHistory.Site, history));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("h.csv: dc_power_w", e.Message, StringComparison.Ordinal);
+    }
 }
