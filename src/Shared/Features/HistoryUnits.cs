@@ -81,6 +81,10 @@ public static class HistoryUnits
                 return;
             }
             var expectedHigh = Percentile99(expected, daylight) ?? 0;
+            if (high < 0 && -Percentile(values, daylight, 0.01) > MinimumAcOfExpected * expectedHigh)
+            {
+                throw new InputException(Invariant($"{history.Source}: {column} is negative in daylight (99th percentile {high:G3} W) where PVWatts makes up to {expectedHigh:F0} W: is its sign inverted (a meter counting export as negative)? (the format wants production positive)"));
+            }
             if (high < MinimumAcOfExpected * expectedHigh)
             {
                 throw new InputException(Invariant($"{history.Source}: {column} reaches only {high:G3} W in daylight (99th percentile) where PVWatts makes {expectedHigh:F0} W of {from} for the site file's {site.DcCapacityW:F0} Wp: is it in kW? (the format wants W) Or was the system off all along?"));
@@ -118,10 +122,13 @@ public static class HistoryUnits
         return [.. history.Times.Select(t => model.Simulate(model.ClearSkySample(t + half), planes).AcPowerW)];
     }
 
-    private static double? Percentile99(double[] values, List<int> rows)
+    private static double? Percentile99(double[] values, List<int> rows) => Percentile(values, rows, 0.99);
+
+    // the q-quantile of the rows' finite values (null with fewer than 8)
+    private static double? Percentile(double[] values, List<int> rows, double q)
     {
         var finite = rows.Select(i => values[i]).Where(double.IsFinite).Order().ToArray();
-        return finite.Length < 8 ? null : finite[(int)(0.99 * (finite.Length - 1))];
+        return finite.Length < 8 ? null : finite[(int)(q * (finite.Length - 1))];
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

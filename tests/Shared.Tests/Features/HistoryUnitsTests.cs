@@ -23,6 +23,7 @@ public sealed class HistoryUnitsTests
     [Theory]
     [InlineData(0.001, "ac_power_w reaches only", "is it in kW?")]
     [InlineData(1000, "ac_power_w reaches", "is it in mW, or is the site file (inverter.ac_kw) for another system?")]
+    [InlineData(-1, "ac_power_w is negative in daylight", "is its sign inverted (a meter counting export as negative)?")]
     public void Check_AcOffByAUnitsFactor_ExitsNamingTheColumn(double acScale, string reaches, string question)
     {
         var e = Assert.Throws<InputException>(() => HistoryUnits.Check(SyntheticHistory.Site, SyntheticHistory.Make(3, Quarter, acScale: acScale)));
