@@ -73,7 +73,8 @@ public static class HistoryTiming
 
     public const double AgreeingShare = 0.6;
 
-    /// <summary>The columns among <c>ghi_wm2</c>, <c>poa_wm2</c> and <c>ac_power_w</c> whose clear days put them off the sun.</summary>
+    /// <summary>The columns among <c>ghi_wm2</c>, <c>poa_wm2</c> and <c>ac_power_w</c> whose clear days put them off the sun, and
+    /// <c>ac_power_w</c> when, not found so, its changes follow the weather columns' at a shift.</summary>
     public static IReadOnlyList<TimingFinding> Check(Site site, History history)
     {
         ArgumentNullException.ThrowIfNull(site);
