@@ -42,8 +42,8 @@ public sealed class FinetuneCommand : ICliCommand
         var poaInput = args.Flag("poa-input") || ChainFeatureSpecification.PrefersPoaInput(history);
         args.RejectUnknown();
         var site = options.LoadSite();
-        CheckHistory(site, history, context.Error);
-        var limit = keepAcRating ? null : AcLimit.Detect(site, history);
+        var reference = CheckHistory(site, history, context.Error);
+        var limit = keepAcRating ? null : AcLimit.Detect(reference);
         if (limit is not null)
         {
             context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -108,13 +108,15 @@ public sealed class FinetuneCommand : ICliCommand
     }
 
     /// <summary>The history's checks against the site file (<see cref="HistoryChecks"/>): a refusal for wrong units, warning lines
-    /// on <paramref name="error"/> for timing and orientation.</summary>
-    internal static void CheckHistory(Site site, History history, TextWriter error)
+    /// on <paramref name="error"/> for timing and orientation. Returns what they were held against, for the AC limit to use again.</summary>
+    internal static ClearSkyReference CheckHistory(Site site, History history, TextWriter error)
     {
-        foreach (var warning in HistoryChecks.Run(site, history))
+        var reference = new ClearSkyReference(site, history);
+        foreach (var warning in HistoryChecks.Run(reference))
         {
             error.WriteLine(warning);
         }
+        return reference;
     }
 
     /// <summary>Features of a history, rejecting one with fewer than <see cref="MinimumDaylightDays"/> days of daylight AC data.</summary>

@@ -31,12 +31,15 @@ public static class AcLimit
     public const double MinimumShareAbove = 0.5;
 
     /// <summary>The ceiling, or null when the AC shows none below <see cref="BelowRating"/> of the rating.</summary>
-    public static AcLimitFinding? Detect(Site site, History history)
+    public static AcLimitFinding? Detect(Site site, History history) => Detect(new ClearSkyReference(site, history));
+
+    /// <inheritdoc cref="Detect(Site, History)"/>
+    public static AcLimitFinding? Detect(ClearSkyReference reference)
     {
-        ArgumentNullException.ThrowIfNull(site);
-        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(reference);
+        var (site, history) = (reference.Site, reference.History);
         var ac = history.Column("ac_power_w");
-        if (ac is null || NameplateExpectation.Of(site, history) is not { } expectation)
+        if (ac is null || reference.Nameplate is not { } expectation)
         {
             return null;
         }

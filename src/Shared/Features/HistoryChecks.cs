@@ -1,4 +1,3 @@
-using PvEdge.Shared.Sites;
 
 namespace PvEdge.Shared.Features;
 
@@ -10,13 +9,13 @@ public static class HistoryChecks
     /// <summary>Throws <see cref="Cli.InputException"/> for a column off by a unit's factor; otherwise the warning lines (none when all
     /// is well). A plane turned from the file's and AC stamped late both skew the AC's clear days against the sun: with the GHI on
     /// time, the explanation that fits them better is the one named.</summary>
-    public static IReadOnlyList<string> Run(Site site, History history)
+    public static IReadOnlyList<string> Run(ClearSkyReference reference)
     {
-        ArgumentNullException.ThrowIfNull(site);
-        ArgumentNullException.ThrowIfNull(history);
-        HistoryUnits.Check(site, history);
-        var timing = HistoryTiming.Check(site, history).ToList();
-        var orientation = timing.Any(f => f.Column == "ghi_wm2") ? null : HistoryOrientation.Check(site, history);
+        ArgumentNullException.ThrowIfNull(reference);
+        var history = reference.History;
+        HistoryUnits.Check(reference);
+        var timing = HistoryTiming.Check(reference).ToList();
+        var orientation = timing.Any(f => f.Column == "ghi_wm2") ? null : HistoryOrientation.Check(reference);
         var acLate = timing.FirstOrDefault(f => f.Column == "ac_power_w" && f.ClearDays > 0);
         if (orientation is not null && acLate is not null)
         {

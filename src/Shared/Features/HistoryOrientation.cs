@@ -44,23 +44,23 @@ public static class HistoryOrientation
 
     /// <summary>The better orientation, or null (a site of several planes, fewer than <see cref="HistoryTiming.MinimumDays"/> clear
     /// days, or the site file fits).</summary>
-    public static OrientationFinding? Check(Site site, History history)
+    public static OrientationFinding? Check(Site site, History history) => Check(new ClearSkyReference(site, history));
+
+    /// <inheritdoc cref="Check(Site, History)"/>
+    public static OrientationFinding? Check(ClearSkyReference reference)
     {
-        ArgumentNullException.ThrowIfNull(site);
-        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(reference);
+        var (site, history, half) = (reference.Site, reference.History, reference.Half);
         var ac = history.Column("ac_power_w");
         var ghi = history.Column("ghi_wm2");
         if (site.Planes.Count != 1 || ac is null || ghi is null || history.Rows < 4)
         {
             return null;
         }
-        var half = history.Step / 2;
         var unshaded = ChainFeatureSpecification.Unshaded(site);
-        var clearModel = new PvSystemModel(unshaded);
         var acUsable = HistoryTiming.UnclippedAc(site, history);
-        var clearGhi = history.Times.Select(t => clearModel.ClearSkySample(t + half).GhiWm2).ToArray();
-        var days = HistoryTiming.DaylightDays(history, half, site.LongitudeDeg, i => clearGhi[i])
-            .Where(day => HistoryTiming.FitError(day, i => ghi[i], i => clearGhi[i]) < HistoryTiming.ClearDayError)
+        var days = HistoryTiming.DaylightDays(history, half, site.LongitudeDeg, i => reference.AtRow(i).GhiWm2)
+            .Where(day => HistoryTiming.FitError(day, i => ghi[i], i => reference.AtRow(i).GhiWm2) < HistoryTiming.ClearDayError)
             .Select(day => day.Where(acUsable).ToArray())
             .Where(day => day.Length >= 4)
             .ToArray();

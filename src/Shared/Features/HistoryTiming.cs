@@ -1,4 +1,3 @@
-using PvEdge.Shared.Physics;
 using PvEdge.Shared.Sites;
 
 namespace PvEdge.Shared.Features;
@@ -75,33 +74,22 @@ public static class HistoryTiming
 
     /// <summary>The columns among <c>ghi_wm2</c>, <c>poa_wm2</c> and <c>ac_power_w</c> whose clear days put them off the sun, and
     /// <c>ac_power_w</c> when, not found so, its changes follow the weather columns' at a shift.</summary>
-    public static IReadOnlyList<TimingFinding> Check(Site site, History history)
+    public static IReadOnlyList<TimingFinding> Check(Site site, History history) => Check(new ClearSkyReference(site, history));
+
+    /// <inheritdoc cref="Check(Site, History)"/>
+    public static IReadOnlyList<TimingFinding> Check(ClearSkyReference reference)
     {
-        ArgumentNullException.ThrowIfNull(site);
-        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(reference);
+        var (site, history, half) = (reference.Site, reference.History, reference.Half);
         if (history.Rows < 4)
         {
             return [];
         }
-        var model = new PvSystemModel(ChainFeatureSpecification.Unshaded(site));
-        var planes = new PlaneStep[site.Planes.Count];
-        var cache = new Dictionary<long, (double Ghi, double Poa, double Ac)>();
-        (double Ghi, double Poa, double Ac) Reference(DateTimeOffset t)
-        {
-            if (!cache.TryGetValue(t.UtcTicks, out var r))
-            {
-                var step = model.Simulate(model.ClearSkySample(t), planes);
-                r = (step.Sky.GhiWm2, planes[0].Poa.GlobalWm2, step.AcPowerW);
-                cache[t.UtcTicks] = r;
-            }
-            return r;
-        }
-        var half = history.Step / 2;
-        var days = DaylightDays(history, half, site.LongitudeDeg, i => Reference(history.Times[i] + half).Ghi);
+        var days = DaylightDays(history, half, site.LongitudeDeg, i => reference.AtRow(i).GhiWm2);
         var acUsable = UnclippedAc(site, history);
         var findings = new List<TimingFinding>();
-        foreach (var (column, pick, minimum) in new (string, Func<(double Ghi, double Poa, double Ac), double>, double)[]
-            { ("ghi_wm2", r => r.Ghi, MinimumLateMinutes), ("poa_wm2", r => r.Poa, MinimumLateMinutesOnPlane), ("ac_power_w", r => r.Ac, MinimumLateMinutesOnPlane) })
+        foreach (var (column, pick, minimum) in new (string, Func<(double GhiWm2, double PoaWm2, double AcW), double>, double)[]
+            { ("ghi_wm2", r => r.GhiWm2, MinimumLateMinutes), ("poa_wm2", r => r.PoaWm2, MinimumLateMinutesOnPlane), ("ac_power_w", r => r.AcW, MinimumLateMinutesOnPlane) })
         {
             var values = history.Column(column);
             if (values is null)
@@ -114,7 +102,7 @@ public static class HistoryTiming
             foreach (var day in days)
             {
                 var rows = day.Where(Usable).ToArray();
-                if (BestLag(rows, i => values[i], (i, lag) => pick(Reference(history.Times[i] + half + TimeSpan.FromMinutes(lag)))) is { } best)
+                if (BestLag(rows, i => values[i], (i, lag) => pick(reference.At(history.Times[i] + half + TimeSpan.FromMinutes(lag)))) is { } best)
                 {
                     lags.Add(best);
                 }
@@ -134,7 +122,7 @@ public static class HistoryTiming
         }
         // AC that the sun did not find off (a shaded site has few days that fit the clear-sky model, and a plane's clear days
         // judge only shifts of 40 minutes or more) is judged against the weather columns
-        if (!findings.Any(f => f.Column == "ac_power_w") && AgainstWeather(site, history, days, acUsable, t => Reference(t).Ac) is { } relative)
+        if (!findings.Any(f => f.Column == "ac_power_w") && AgainstWeather(reference, days, acUsable) is { } relative)
         {
             findings.Add(relative);
         }
@@ -157,23 +145,23 @@ public static class HistoryTiming
     // AC against PVWatts over the history's own weather: the interval-to-interval changes (clouds passing) of the two, correlated at
     // shifts of whole steps. Shade does not move with the clouds, so shaded sites, whose clear days the check against the sun
     // cannot use, are judged here.
-    private static TimingFinding? AgainstWeather(Site site, History history, List<int[]> days, Func<int, bool> acUsable, Func<DateTimeOffset, double> reference)
+    private static TimingFinding? AgainstWeather(ClearSkyReference reference, List<int[]> days, Func<int, bool> acUsable)
     {
+        var (site, history) = (reference.Site, reference.History);
         var ac = history.Column("ac_power_w");
-        if (ac is null || NameplateExpectation.Of(site, history) is not { } nameplate)
+        if (ac is null || reference.Nameplate is not { } nameplate)
         {
             return null;
         }
         var expected = nameplate.AcW;
         var step = history.Step;
-        var half = step / 2;
         // both as clear-sky indices (over the clear-sky AC at the stamps), so that a clear day's rise and fall, which any small
         // shift fits nearly as well, does not count: only the changes the clouds make
         var (measured, weather) = (new double[history.Rows], new double[history.Rows]);
         var usable = new bool[history.Rows];
         foreach (var i in days.SelectMany(d => d))
         {
-            var clear = reference(history.Times[i] + half);
+            var clear = reference.AtRow(i).AcW;
             measured[i] = ac[i] / clear;
             weather[i] = expected[i] / clear;
             usable[i] = clear > 0.1 * site.Inverter.AcCapacityW && acUsable(i) && double.IsFinite(expected[i]);

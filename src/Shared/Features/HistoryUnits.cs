@@ -1,6 +1,5 @@
 using System.Globalization;
 using PvEdge.Shared.Cli;
-using PvEdge.Shared.Physics;
 using PvEdge.Shared.Sites;
 
 namespace PvEdge.Shared.Features;
@@ -39,20 +38,20 @@ public static class HistoryUnits
     /// <summary>Throws <see cref="InputException"/> naming the column, what it reached and against what, when a column is off by a
     /// unit's factor (kW for W, kW/m² or Wh per interval for W/m², °F or K for °C, km/h for m/s) or the site file describes another
     /// system.</summary>
-    public static void Check(Site site, History history)
+    public static void Check(Site site, History history) => Check(new ClearSkyReference(site, history));
+
+    /// <inheritdoc cref="Check(Site, History)"/>
+    public static void Check(ClearSkyReference reference)
     {
-        ArgumentNullException.ThrowIfNull(site);
-        ArgumentNullException.ThrowIfNull(history);
-        var model = new PvSystemModel(ChainFeatureSpecification.Unshaded(site));
-        var half = history.Step / 2;
+        ArgumentNullException.ThrowIfNull(reference);
+        var (site, history) = (reference.Site, reference.History);
         var clear = new double[history.Rows];
         var clearPoa = new double[history.Rows];
-        var planes = new PlaneStep[site.Planes.Count];
+        var clearAc = new double[history.Rows];
         var daylight = new List<int>();
         for (var i = 0; i < history.Rows; i++)
         {
-            clear[i] = model.Simulate(model.ClearSkySample(history.Times[i] + half), planes).Sky.GhiWm2;
-            clearPoa[i] = planes[0].Poa.GlobalWm2;
+            (clear[i], clearPoa[i], clearAc[i]) = reference.AtRow(i);
             if (clear[i] > 100)
             {
                 daylight.Add(i);
@@ -63,8 +62,8 @@ public static class HistoryUnits
             return;
         }
         var rating = site.Inverter.AcCapacityW;
-        var nameplate = NameplateExpectation.Of(site, history);
-        var (expectedAc, from) = nameplate is null ? (ClearSkyAc(site, history, model), "a clear sky") : (nameplate.AcW, nameplate.From);
+        var nameplate = reference.Nameplate;
+        var (expectedAc, from) = nameplate is null ? (clearAc, "a clear sky") : (nameplate.AcW, nameplate.From);
         var eta = site.Inverter.EtaNominal;
         CheckPower("ac_power_w", expectedAc, MaximumAcOfRating * rating, Invariant($"{rating:F0} W inverter of the site file"), "inverter.ac_kw");
         if (nameplate is not null)
@@ -104,22 +103,15 @@ public static class HistoryUnits
                 throw new InputException(Invariant($"{history.Source}: {column} reaches {high:G3} in daylight (99th percentile), above the {limit:F0} {unit} no site sees: is it in {others}? (the format wants {unit})"));
             }
         }
-        foreach (var (column, reference) in new[] { ("ghi_wm2", clear), ("poa_wm2", clearPoa) })
+        foreach (var (column, clearSky) in new[] { ("ghi_wm2", clear), ("poa_wm2", clearPoa) })
         {
-            var clearHigh = Percentile99(reference, daylight)!.Value;
+            var clearHigh = Percentile99(clearSky, daylight)!.Value;
             if (history.Column(column) is { } values && Percentile99(values, daylight) is { } high
                 && (high < MinimumOfClearSky * clearHigh || high > MaximumOfClearSky * clearHigh))
             {
                 throw new InputException(Invariant($"{history.Source}: {column} reaches {high:G3} in daylight (99th percentile) where a clear sky gives {clearHigh:F0} W/m²: is it in other units (kW/m², Wh/m² per interval)? (the format wants W/m²)"));
             }
         }
-    }
-
-    private static double[] ClearSkyAc(Site site, History history, PvSystemModel model)
-    {
-        var planes = new PlaneStep[site.Planes.Count];
-        var half = history.Step / 2;
-        return [.. history.Times.Select(t => model.Simulate(model.ClearSkySample(t + half), planes).AcPowerW)];
     }
 
     private static double? Percentile99(double[] values, List<int> rows) => Percentile(values, rows, 0.99);
