@@ -117,6 +117,10 @@ public sealed class RetuneService : BackgroundService
             ModelLog.NotRetuned(_logger, outcome.Reason, current.Id);
             return null;
         }
+        if (outcome.AcLimit is { } limit)
+        {
+            ModelLog.AcLimitSeen(_logger, limit.Describe(current.AcRatingW), (limit.LimitW / 1000).ToString("F3", CultureInfo.InvariantCulture));
+        }
         var candidate = BundlePowerModel.Retuned(bundle, outcome.Model,
             string.Create(CultureInfo.InvariantCulture, $"{bundle.ModelId}+retuned-{now.UtcDateTime:yyyyMMdd'T'HHmm'Z'}"));
         var check = intervals.Where(i => i.WeatherKnown && i.SunElevationDeg >= ModelValidator.MinSunElevationDeg).ToList();

@@ -6,7 +6,11 @@ using PvEdge.Shared.Learning.Chain;
 namespace PvEdge.EdgeAgent.Models;
 
 /// <summary>What one re-tuning did: the model, or null when none was made; <paramref name="Reason"/> says why not, or what it learnt from.</summary>
-public sealed record RetuneOutcome(ChainModel? Model, string Reason);
+public sealed record RetuneOutcome(ChainModel? Model, string Reason)
+{
+    /// <summary>An AC ceiling under the bundle's rating that the window showed (an export limit the site file does not know), or null.</summary>
+    public AcLimitFinding? AcLimit { get; init; }
+}
 
 /// <summary>Fine-tunes a bundle's chain again on the site's recent history: from the foundation the bundle carries, with the exporter's
 /// own schedule (<see cref="SiteAdaptation.FineTune"/>), on the 15-minute intervals whose weather is known (measured, or the forecast the
@@ -26,7 +30,8 @@ public static class SiteRetuner
         {
             return new RetuneOutcome(null, $"{why}: not re-tuned");
         }
-        var features = ChainFeatureSpecification.Build(bundle.Site, HistoryOf(intervals, fromUtc, toUtc));
+        var history = HistoryOf(intervals, fromUtc, toUtc);
+        var features = ChainFeatureSpecification.Build(bundle.Site, history);
         var days = ChainFeatureSpecification.DaylightDays(features, bundle.Site.LongitudeDeg);
         if (days < MinimumDays)
         {
@@ -37,8 +42,14 @@ public static class SiteRetuner
         var (model, summary) = SiteAdaptation.FineTune(bundle.CreateFoundationModel()!, features, options, null, cancellationToken);
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         var corrected = model.Correction is { } correction ? $", shading corrected locally from {correction.Points} of them" : "";
+        // the model keeps the bundle's rating (as the anomaly checks do) until the site file says otherwise
+        var limit = Shared.Features.AcLimit.Detect(bundle.Site, history);
+        var capped = limit is null ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", AC flat at {limit.LimitW:F0} W under the rating (an export limit?)");
         return new RetuneOutcome(model, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}{corrected}"));
+            $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}{corrected}{capped}"))
+        {
+            AcLimit = limit,
+        };
     }
 
     /// <summary>Why a bundle cannot be fine-tuned again on the gateway, or null when it can.</summary>

@@ -46,10 +46,9 @@ public sealed class FinetuneCommand : ICliCommand
         var limit = keepAcRating ? null : AcLimit.Detect(reference);
         if (limit is not null)
         {
-            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ac_power_w stays at {limit.LimitW:F0} W (±{AcLimit.Band:P1}) on {limit.RowsAtLimit} daylight rows, and on {limit.RowsAboveAtLimit} of the {limit.RowsAbove} where the weather would give more: " +
-                $"an export limit or a derated inverter under the site file's {site.Inverter.AcCapacityW:F0} W? Fine-tuned with {limit.LimitW:F0} W as the AC limit, written as inverter.ac_kw {limit.LimitW / 1000:F3} " +
-                $"in the bundle's site.json: give the gateway's site file the same (--keep-ac-rating keeps the file's)"));
+            context.Out.WriteLine(limit.Describe(site.Inverter.AcCapacityW) + string.Create(CultureInfo.InvariantCulture,
+                $" Fine-tuned with {limit.LimitW:F0} W as the AC limit, written as inverter.ac_kw {limit.LimitW / 1000:F3} ") +
+                "in the bundle's site.json: give the gateway's site file the same (--keep-ac-rating keeps the file's)");
             site = site with { Inverter = site.Inverter with { AcKw = limit.LimitW / 1000 } };
         }
         var features = zeroShot ? ChainFeatureSpecification.Build(site, history, 0, poaInput) : LoadFeatures(site, history, poaInput);

@@ -7,7 +7,13 @@ namespace PvEdge.Shared.Features;
 /// <param name="RowsAtLimit">daylight rows within <see cref="AcLimit.Band"/> of it</param>
 /// <param name="RowsAbove">daylight rows where PVWatts over the history's weather makes more than <see cref="AcLimit.Above"/> times it</param>
 /// <param name="RowsAboveAtLimit">of those, the rows at the limit</param>
-public sealed record AcLimitFinding(double LimitW, int RowsAtLimit, int RowsAbove, int RowsAboveAtLimit);
+public sealed record AcLimitFinding(double LimitW, int RowsAtLimit, int RowsAbove, int RowsAboveAtLimit)
+{
+    /// <summary>What was found, against the site file's inverter rating (one sentence for the user).</summary>
+    public string Describe(double ratingW) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"ac_power_w stays at {LimitW:F0} W (±{AcLimit.Band:P1}) on {RowsAtLimit} daylight rows, and on {RowsAboveAtLimit} of the {RowsAbove} where the weather would give more: ") +
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"an export limit or a derated inverter under the site file's {ratingW:F0} W?");
+}
 
 /// <summary>Finds an export limit (the 70 % rule, a zero-export or grid operator's cap, a derated inverter) or a site file whose
 /// inverter rating is too high: the measured AC sits flat at one level below the rating whenever the weather would give more.

@@ -33,14 +33,15 @@ public sealed class RetuneTests : IDisposable
 
     private WeatherPoint WeatherAt(DateTimeOffset t) => WeatherState.CloudyWeather(_h.Weather.ClearSky, _clouds, t, Quarter);
 
-    /// <summary>What the gateway records over [from, to): the plant's AC under the weather, and that weather as the forecast it held.</summary>
-    private void Record(DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    /// <summary>What the gateway records over [from, to): the plant's AC under the weather (capped at <paramref name="capW"/>), and that
+    /// weather as the forecast it held.</summary>
+    private void Record(DateTimeOffset fromUtc, DateTimeOffset toUtc, double capW = double.PositiveInfinity)
     {
         for (var t = fromUtc; t < toUtc; t += Quarter)
         {
             var w = WeatherAt(t);
             _h.Database.WriteHistory(t, Quarter, [
-                new("ac_power_w", _plant.ExpectedAcW(w, Quarter)), new(RecordedWeather.GhiWm2, w.GhiWm2), new(RecordedWeather.DniWm2, w.DniWm2),
+                new("ac_power_w", Math.Min(capW, _plant.ExpectedAcW(w, Quarter))), new(RecordedWeather.GhiWm2, w.GhiWm2), new(RecordedWeather.DniWm2, w.DniWm2),
                 new(RecordedWeather.DhiWm2, w.DhiWm2), new(RecordedWeather.TempAirC, w.TempAirC), new(RecordedWeather.WindSpeedMs, w.WindSpeedMs)]);
         }
     }
@@ -84,6 +85,7 @@ public sealed class RetuneTests : IDisposable
         Assert.StartsWith(bundleModel.Id + "+retuned-", _h.Slot.Current.Id, StringComparison.Ordinal);
         Assert.Equal("retuned", _h.ModelTopic().GetProperty("event").GetProperty("type").GetString());
         Assert.Contains(log.Lines, l => l.EventId == 820 && l.Message.Contains("shading corrected locally", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.EventId == 823);
         // the next day, which neither model saw: the bundle does not know the trees, the re-tuned model learnt them
         var next = (before: MaeW(bundleModel, now, now + TimeSpan.FromDays(1)), after: MaeW(_h.Slot.Current, now, now + TimeSpan.FromDays(1)));
         Assert.True(next.before > 0.02 * bundleModel.AcRatingW, $"the trees cost the bundle only {next.before:F0} W of MAE: the test shows nothing (re-tuned {next.after:F0} W; unshaded physics {MaeW(new PhysicsPowerModel(SiteLoader.Load(DerivedBundles.DefaultPath + "/site.json")), now, now + TimeSpan.FromDays(1)):F0} W)");
@@ -94,6 +96,24 @@ public sealed class RetuneTests : IDisposable
         var nextNight = now + (local.Date.AddDays(1).AddHours(_h.Options.RetuneLocalHour) - local.DateTime);
         Assert.False(service.Due(nextNight - TimeSpan.FromMinutes(5)));
         Assert.True(service.Due(nextNight + TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public void RunOnce_AcCappedUnderTheRating_SaysSoAndNamesTheKey()
+    {
+        // an export limit of 60 % of the rating that the site file does not know: the AC sits flat at it on every sunny midday
+        var now = _h.Time.GetUtcNow();
+        var capW = 0.6 * _h.Slot.Current.AcRatingW;
+        Record(now - TimeSpan.FromDays(14), now, capW);
+        var log = new TestLogger<RetuneService>();
+
+        var done = Service(log).RunOnce();
+
+        Assert.NotNull(done);
+        Assert.Contains($"AC flat at {capW:F0} W under the rating", done.Reason, StringComparison.Ordinal);
+        var warning = Assert.Single(log.Lines, l => l.EventId == 823);
+        Assert.Contains($"stays at {capW:F0} W", warning.Message, StringComparison.Ordinal);
+        Assert.Contains($"set inverter.ac_kw {capW / 1000:F3} in the site file", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
