@@ -111,7 +111,7 @@ public sealed class RetuneService : BackgroundService
         // one read of the history: the fine-tuning learns from every daylight interval, the check compares above the validator's elevation
         var intervals = _validator.Intervals(from, now, minSunElevationDeg: 0);
         var outcome = SiteRetuner.Retune(bundle, intervals, from, now, new AdaptationOptions(RecentDays: AdaptationOptions.NightlyRecentDays, EdgeCheckHours: AdaptationOptions.NightlyEdgeCheckHours,
-            LocalCorrection: AdaptationOptions.NightlyCorrection), cancellationToken);
+            LocalCorrection: AdaptationOptions.NightlyCorrection, Ceiling: AdaptationOptions.NightlyCeiling), cancellationToken);
         if (outcome.Model is null)
         {
             ModelLog.NotRetuned(_logger, outcome.Reason, current.Id);

@@ -15,7 +15,7 @@ public sealed class StudyCommand : ICliCommand
 {
     public string Name => "study";
 
-    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--edge-units 16] [--seed 1] [--rolling N] [--recent-days 3] [--edge-check-hours 16] [--no-correction] [--test-start 90] [--bound 64] [--weather-error 0] [--only ID,ID] [--dump DIR] [--out F]  held-out fleet evaluation and sample efficiency";
+    public string Usage => "study --base M --data D [--sites 100] [--days 14] [--efficiency 3,7,14,30,90] [--epochs 120] [--site-only] [--budget 120000] [--shading-lr 0.005] [--edge-units 16] [--seed 1] [--rolling N] [--recent-days 3] [--edge-check-hours 16] [--no-correction] [--no-ceiling] [--ceiling] [--test-start 90] [--bound 64] [--weather-error 0] [--only ID,ID] [--dump DIR] [--out F]  held-out fleet evaluation and sample efficiency";
 
     public Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ public sealed class StudyCommand : ICliCommand
         var epochs = args.Int("epochs", 120, 1);
         var siteOnly = args.Flag("site-only");
         var adaptation = new AdaptationOptions(SampleBudget: args.Int("budget", 120_000, 1000), ShadingLearningRate: (float)args.Double("shading-lr", 5e-3, 1e-6, 1),
-            EdgeUnits: args.Int("edge-units", 16, 0, 256), Seed: (ulong)args.Int("seed", 1, 1));
+            EdgeUnits: args.Int("edge-units", 16, 0, 256), Seed: (ulong)args.Int("seed", 1, 1), Ceiling: args.Flag("ceiling"));
         var output = args.Optional("out") ?? Path.Combine(data, "study.json");
         var dump = args.Optional("dump");
         var onlyText = args.Optional("only");
@@ -38,6 +38,7 @@ public sealed class StudyCommand : ICliCommand
         var recentDays = args.Int("recent-days", AdaptationOptions.NightlyRecentDays, 0, days);
         var edgeCheckHours = args.Int("edge-check-hours", AdaptationOptions.NightlyEdgeCheckHours, 0, 48);
         var correction = !args.Flag("no-correction");
+        var ceiling = !args.Flag("no-ceiling");
         var boundSamples = args.Int("bound", 64, 0, 4096);
         var weatherError = args.Double("weather-error", 0, 0, 1);
         args.RejectUnknown();
@@ -55,7 +56,7 @@ public sealed class StudyCommand : ICliCommand
             throw new InputException($"option --test-start: the fleet in {data} has {manifest.Days} days; a test window from day {testStart} needs {testStart + FleetStudy.TestDays}");
         }
         var (foundation, _) = ChainBundle.Load(basePath);
-        var study = new StudyOptions(days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation, dump, rollingDays, testStart, boundSamples, weatherError, recentDays, edgeCheckHours, correction);
+        var study = new StudyOptions(days, efficiency, efficiency.Length > 0, epochs, !siteOnly, adaptation, dump, rollingDays, testStart, boundSamples, weatherError, recentDays, edgeCheckHours, correction, ceiling);
         var only = onlyText is null ? null : onlyText.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)
             ? v : throw new InputException($"option --only: expected site ids separated by commas, got '{s}'")).ToHashSet();
         var sites = manifest.Sites.Where(s => only is null || only.Contains(s.Id)).Take(maxSites).ToArray();

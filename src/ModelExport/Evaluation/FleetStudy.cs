@@ -69,10 +69,13 @@ public sealed record SiteStudyResult(int Id, bool Shaded, string Category, doubl
 /// gateway's: <see cref="AdaptationOptions.NightlyEdgeCheckHours"/>); the headline fine-tuning keeps the usual length</param>
 /// <param name="RollingCorrection">the rolling scheme's fine-tunings read a <see cref="AdaptationOptions.LocalCorrection"/> (the
 /// gateway's: <see cref="AdaptationOptions.NightlyCorrection"/>); the headline fine-tuning has none</param>
+/// <param name="RollingCeiling">the rolling scheme's fine-tunings bound the field below the sky they saw (the gateway's:
+/// <see cref="AdaptationOptions.NightlyCeiling"/>); the headline fine-tuning takes <see cref="AdaptationOptions.Ceiling"/> from
+/// <paramref name="Adaptation"/></param>
 public sealed record StudyOptions(int HeadlineDays, IReadOnlyList<int> EfficiencyDays, bool Scratch, int Epochs, bool TuneNets = true,
     AdaptationOptions? Adaptation = null, string? DumpFolder = null, int RollingDays = 0, int TestStartDay = FleetStudy.DefaultTestStartDay, int BoundSamples = 0,
     double WeatherErrorSigma = 0, int RollingRecentDays = AdaptationOptions.NightlyRecentDays, int RollingEdgeCheckHours = AdaptationOptions.NightlyEdgeCheckHours,
-    bool RollingCorrection = true);
+    bool RollingCorrection = true, bool RollingCeiling = AdaptationOptions.NightlyCeiling);
 
 /// <summary>Fine-tuned and noise-floor RMSE over a part of the test window, W.</summary>
 public sealed record RmsePair(double FineTunedW, double NoiseFloorW)
@@ -98,7 +101,7 @@ public static class FleetStudy
         ArgumentNullException.ThrowIfNull(foundation);
         ArgumentNullException.ThrowIfNull(fs);
         ArgumentNullException.ThrowIfNull(study);
-        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError, recentDays, edgeCheckHours, correction) = study;
+        var (headlineDays, efficiencyDays, scratch, epochs, tuneNets, adaptation, dumpFolder, rollingDays, testStartDay, boundSamples, weatherError, recentDays, edgeCheckHours, correction, ceiling) = study;
         var site = SiteLoader.Load(Path.Combine(data, fs.SiteFile));
         var exactHistory = History.Read(Path.Combine(data, fs.HistoryFile));
         var history = weatherError > 0 ? SatelliteWeather.Degrade(exactHistory, weatherError, (ulong)fs.Id) : exactHistory;
@@ -126,7 +129,7 @@ public static class FleetStudy
         var unseenFraction = double.NaN;
         var options = (adaptation ?? new AdaptationOptions()) with { Epochs = epochs, TuneNets = tuneNets, Threads = 1, Seed = (ulong)fs.Id + (adaptation?.Seed ?? 1) - 1 };
         // the nightly scheme's own options (the gateway's: the last days weigh more, the last day judges the edge stage's length)
-        var rollingOptions = options with { RecentDays = recentDays, EdgeCheckHours = edgeCheckHours, LocalCorrection = correction ? AdaptationOptions.NightlyCorrection : null };
+        var rollingOptions = options with { RecentDays = recentDays, EdgeCheckHours = edgeCheckHours, LocalCorrection = correction ? AdaptationOptions.NightlyCorrection : null, Ceiling = ceiling };
         var rolling = RmsePair.None;
         var bound = double.NaN;
         var informed = double.NaN;
@@ -161,6 +164,7 @@ public static class FleetStudy
                 if (rollingDays > 0)
                 {
                     var stitched = new double[series.ModelW.Length];
+                    var stitchedShading = new double[series.ModelW.Length];
                     var stitchedBound = new double[series.ModelW.Length];
                     for (var from = 0; from < stitched.Length; from += rollingDays * perDay)
                     {
@@ -169,7 +173,9 @@ public static class FleetStudy
                         var recent = Slice(all, recentFrom, testFrom + from);
                         var part = Slice(test, from, to);
                         var (m, _) = from == 0 && rollingOptions == options ? (model, default(TrainingSummary)) : SiteAdaptation.FineTune(foundation, recent, rollingOptions);
-                        ChainEvaluation.Run(m, site, part, measured[from..to]).ModelW.CopyTo(stitched, from);
+                        var run = ChainEvaluation.Run(m, site, part, measured[from..to]);
+                        run.ModelW.CopyTo(stitched, from);
+                        run.ShadingLearned.CopyTo(stitchedShading, from);
                         if (boundSamples > 0)
                         {
                             InformationBound.PosteriorMeanAcW(site, fs.Scene, fs.SoilingFraction, WeatherOf(recentFrom, testFrom + from), WeatherOf(testFrom + from, testFrom + to),
@@ -179,7 +185,7 @@ public static class FleetStudy
                     rolling = new(Rmse(stitched), floor);
                     if (dumpFolder is not null)
                     {
-                        DumpRolling(Path.Combine(dumpFolder, $"rolling_{fs.Id:D4}.csv"), test, measured, trueAc, stitched, series.Scored);
+                        DumpRolling(Path.Combine(dumpFolder, $"rolling_{fs.Id:D4}.csv"), fs.Scene, site.LatitudeDeg, test, measured, trueAc, stitched, stitchedShading, series.Scored);
                     }
                     rollingBound = boundSamples > 0 ? Rmse(stitchedBound) : double.NaN;
                 }
@@ -213,12 +219,14 @@ public static class FleetStudy
     }
 
     // the rolling scheme's stitched predictions over the test window, row by row (W)
-    private static void DumpRolling(string path, ChainFeatureSet test, double[] measuredW, double[] trueW, double[] modelW, bool[] scored)
+    private static void DumpRolling(string path, ShadingScene scene, double latitudeDeg, ChainFeatureSet test, double[] measuredW, double[] trueW, double[] modelW,
+        double[] shadingLearned, bool[] scored)
     {
         var ci = System.Globalization.CultureInfo.InvariantCulture;
+        double ShadingTrue(int i) => scene.BeamFactor(test.SunAzimuthDeg[i], test.SunElevationDeg[i], ShadingScene.LeafOn(test.Times[i].DayOfYear, latitudeDeg));
         File.WriteAllLines(path, Enumerable.Range(0, modelW.Length).Select(i => string.Create(ci,
-            $"{test.Times[i]:O},{test.SunAzimuthDeg[i]:F2},{test.SunElevationDeg[i]:F2},{test.X[i, ChainColumns.Beam]:F4},{measuredW[i]:F1},{trueW[i]:F1},{modelW[i]:F1},{(scored[i] ? 1 : 0)}"))
-            .Prepend("time_utc,sun_azimuth_deg,sun_elevation_deg,beam_kwm2,measured_ac_w,true_ac_w,model_ac_w,scored"));
+            $"{test.Times[i]:O},{test.SunAzimuthDeg[i]:F2},{test.SunElevationDeg[i]:F2},{test.X[i, ChainColumns.Beam]:F4},{ShadingTrue(i):F4},{shadingLearned[i]:F4},{measuredW[i]:F1},{trueW[i]:F1},{modelW[i]:F1},{(scored[i] ? 1 : 0)}"))
+            .Prepend("time_utc,sun_azimuth_deg,sun_elevation_deg,beam_kwm2,s_true,s_learned,measured_ac_w,true_ac_w,model_ac_w,scored"));
     }
 
     private static void Dump(string path, ShadingScene scene, double latitudeDeg, EvaluationSeries train, double[] trainTrue, bool[]? trainSeen, EvaluationSeries test, double[] testTrue, bool[] testSeen)
@@ -243,37 +251,13 @@ public static class FleetStudy
         Write("test", test, testTrue, testSeen);
     }
 
-    // the band of the sky the training rows' sun paths swept: per 1° of azimuth, the lowest and highest elevation of the sun
-    // paths (consecutive daylight rows joined by straight segments)
-    private static (double Lo, double Hi)[] SeenBand(ChainFeatureSet set)
-    {
-        var band = Enumerable.Repeat((Lo: double.PositiveInfinity, Hi: double.NegativeInfinity), 360).ToArray();
-        for (var i = 1; i < set.Rows; i++)
-        {
-            if (!set.IsDaylight(i) || !set.IsDaylight(i - 1))
-            {
-                continue;
-            }
-            double a0 = set.SunAzimuthDeg[i - 1], a1 = set.SunAzimuthDeg[i], e0 = set.SunElevationDeg[i - 1], e1 = set.SunElevationDeg[i];
-            if (Math.Abs(a1 - a0) > 90)
-            {
-                continue; // across north at high latitudes: skip the wrap
-            }
-            var from = (int)Math.Ceiling(Math.Min(a0, a1));
-            var to = (int)Math.Floor(Math.Max(a0, a1));
-            for (var a = from; a <= to; a++)
-            {
-                var e = a1 == a0 ? e0 : e0 + ((e1 - e0) * (a - a0) / (a1 - a0));
-                ref var cell = ref band[((a % 360) + 360) % 360];
-                cell = (Math.Min(cell.Lo, e), Math.Max(cell.Hi, e));
-            }
-        }
-        return band;
-    }
+    // the band of the sky the training rows' sun paths swept (per 1° of azimuth, segments only, as in the figures of earlier
+    // notes), and whether a position lies within 1° of it
+    private static SunPathBand SeenBand(ChainFeatureSet set) => SunPathBand.Sweep(set, set.IsDaylight, 1, rowBins: false);
 
-    private static bool Seen((double Lo, double Hi)[] band, double azimuthDeg, double elevationDeg)
+    private static bool Seen(SunPathBand band, double azimuthDeg, double elevationDeg)
     {
-        var (lo, hi) = band[(((int)Math.Round(azimuthDeg) % 360) + 360) % 360];
+        var (lo, hi) = band.At(azimuthDeg);
         return elevationDeg >= lo - 1 && elevationDeg <= hi + 1;
     }
 

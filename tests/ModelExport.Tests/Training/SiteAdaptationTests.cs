@@ -15,8 +15,8 @@ public sealed class SiteAdaptationTests
     private static bool InChimney(double azimuthDeg, double elevationDeg) => Math.Abs(azimuthDeg - 200) < 2 && elevationDeg < 60;
 
     // a foundation, and a history whose labels are that foundation's own predictions with the chimney's beam taken away (with
-    // chimney: false, its predictions as they are)
-    private static (ChainModel Foundation, ChainFeatureSet History) NarrowChimney(bool chimney = true)
+    // chimney: false, its predictions as they are); the sun's path climbs by 0.4° a day (spring), or lowers (autumn)
+    private static (ChainModel Foundation, ChainFeatureSet History) NarrowChimney(bool chimney = true, bool lowering = false)
     {
         var foundation = new ChainModel(new ChainNets(ChainConfig.Default, new SeededRandom(2)), new SiteParameters(3, ChainConfig.Default.LatentSize));
         var n = Days * PerDay;
@@ -31,7 +31,7 @@ public sealed class SiteAdaptationTests
             {
                 var r = (d * PerDay) + t;
                 az[r] = 90 + (3.75 * t) + (0.3 * d);
-                el[r] = (55 * Math.Sin(Math.PI * (t + 0.5) / PerDay)) + (0.4 * d);
+                el[r] = (55 * Math.Sin(Math.PI * (t + 0.5) / PerDay)) + ((lowering ? -0.4 : 0.4) * d);
                 times[r] = new DateTimeOffset(2025, 3, 17 + d, 6, 0, 0, TimeSpan.Zero).AddMinutes(15 * t);
                 x[r, ChainColumns.SinAzimuth] = (float)Math.Sin(az[r] * Math.PI / 180);
                 x[r, ChainColumns.CosAzimuth] = (float)Math.Cos(az[r] * Math.PI / 180);
@@ -350,16 +350,75 @@ public sealed class SiteAdaptationTests
     }
 
     [Fact]
-    public void FineTune_LocalCorrection_OnlyWhenAsked()
+    public void FineTune_LocalCorrectionAndCeiling_OnlyWhenAsked()
     {
         var (foundation, history) = NarrowChimney();
         var options = new AdaptationOptions(Epochs: 10, SampleBudget: 1000);
 
         var (plain, _) = SiteAdaptation.FineTune(foundation, history, options);
-        var (nightly, _) = SiteAdaptation.FineTune(foundation, history, options with { LocalCorrection = AdaptationOptions.NightlyCorrection });
+        var (nightly, _) = SiteAdaptation.FineTune(foundation, history,
+            options with { LocalCorrection = AdaptationOptions.NightlyCorrection, Ceiling = AdaptationOptions.NightlyCeiling });
 
         Assert.Null(plain.Correction);
+        Assert.Null(plain.Ceiling);
         Assert.NotNull(nightly.Correction);
         Assert.InRange(nightly.Correction.Points, history.Rows / 4, history.Rows);
+        Assert.NotNull(nightly.Ceiling);
+        // the sun crossed azimuths 90° to about 270° with beam on the plane
+        Assert.InRange(nightly.Ceiling.SeenBins, (int)(150 / ShadingCeiling.BinDeg), (int)(185 / ShadingCeiling.BinDeg));
+    }
+
+    // elevations below the lowest path of the lowering-sun history at the chimney's azimuth (the rows within 2° of it lie at
+    // most 0.7° from the path there)
+    private static double[] BelowTheLowestPath(ChainFeatureSet history)
+    {
+        var lowest = Enumerable.Range(0, history.Rows).Where(r => Math.Abs(history.SunAzimuthDeg[r] - 200) < 2).Min(r => history.SunElevationDeg[r]);
+        return [.. Enumerable.Range(0, 8).Select(k => lowest - 1.5 - (0.5 * k))];
+    }
+
+    [Fact]
+    public void ShadingCeiling_LoweringSun_CarriesTheChimneyDownAndLeavesTheSeenSky()
+    {
+        // the window's sun lowers by 0.4° a day through a chimney that stands on the roof; the local correction draws the chimney
+        // where the sun crossed it, and fades within a degree below: the field's extrapolation there is the open sky
+        var (foundation, history) = NarrowChimney(lowering: true);
+        var rows = Enumerable.Range(0, history.Rows).ToArray();
+        foundation.Correction = ShadingCorrection.Fit(foundation, history, rows, AdaptationOptions.NightlyCorrection);
+        var below = BelowTheLowestPath(history);
+        var uncapped = below.Select(e => foundation.ShadingAt(0, 200, e)).ToArray();
+        var seen = PredictAc(foundation, history);
+
+        foundation.Ceiling = ShadingCeiling.Fit(foundation, history, rows);
+        var capped = below.Select(e => foundation.ShadingAt(0, 200, e)).ToArray();
+
+        Assert.True(uncapped.Average() > 0.5, $"the corrected field below the chimney's seen part: {string.Join(", ", uncapped.Select(s => s.ToString("F2")))}");
+        Assert.All(capped, s => Assert.InRange(s, 0, 0.2));
+        // inside the band the history speaks: every row of it predicted as before, and above it nothing is bound
+        Assert.Equal(seen, PredictAc(foundation, history));
+        Assert.Equal(1f, foundation.Ceiling.At(200, 70));
+    }
+
+    [Fact]
+    public void ShadingCeiling_OvercastDay_NotCountedAsSeen()
+    {
+        // the window's last day is overcast (no beam): the sky its sun crossed is not seen, and the chimney seen the day before is
+        // carried down into it
+        var (foundation, history) = NarrowChimney(lowering: true);
+        var rows = Enumerable.Range(0, history.Rows).ToArray();
+        foundation.Correction = ShadingCorrection.Fit(foundation, history, rows, AdaptationOptions.NightlyCorrection);
+        var x = new Tensor(history.X.Rows, history.X.Cols);
+        history.X.Data.CopyTo(x.Data, 0);
+        for (var r = (Days - 1) * PerDay; r < Days * PerDay; r++)
+        {
+            x[r, ChainColumns.Beam] = 0;
+        }
+
+        var clear = ShadingCeiling.Fit(foundation, history, rows);
+        var cloudy = ShadingCeiling.Fit(foundation, history with { X = x }, rows);
+
+        var lastDay = Enumerable.Range((Days - 1) * PerDay, PerDay).Where(r => InChimney(history.SunAzimuthDeg[r], history.SunElevationDeg[r])).ToArray();
+        Assert.NotEmpty(lastDay);
+        Assert.All(lastDay, r => Assert.Equal(1f, clear.At(history.SunAzimuthDeg[r], history.SunElevationDeg[r])));
+        Assert.All(lastDay, r => Assert.InRange(cloudy.At(history.SunAzimuthDeg[r], history.SunElevationDeg[r]), 0, 0.2));
     }
 }

@@ -237,6 +237,11 @@ public sealed class ChainModel
     /// nightly fine-tuning (<see cref="AdaptationOptions.LocalCorrection"/>); not part of the bundle's ONNX graph.</summary>
     public ShadingCorrection? Correction { get; set; }
 
+    /// <summary>A one-site model's bound on its shading factor below the sky its history saw (<see cref="ShadingCeiling"/>),
+    /// applied after <see cref="Correction"/>; null: none. Set after training, by the nightly fine-tuning
+    /// (<see cref="AdaptationOptions.Ceiling"/>); not part of the bundle's ONNX graph.</summary>
+    public ShadingCeiling? Ceiling { get; set; }
+
     /// <summary>The chain on a batch; <paramref name="shadingOffset"/> (n×1), when given, shifts each row's shading factor instead
     /// of <see cref="Correction"/> (clamped to [0, 1]).</summary>
     public ChainOutputs Forward(Tape tape, Var x, Tensor? shadingOffset = null)
@@ -249,6 +254,10 @@ public sealed class ChainModel
         if ((shadingOffset ?? Correction?.ForRows(tape.Value(x))) is { } shift)
         {
             s = tape.Clamp(tape.Add(s, tape.Input(shift)), 0f, 1f);
+        }
+        if (Ceiling?.ForRows(tape.Value(x)) is { } ceiling)
+        {
+            s = tape.Min(s, tape.Input(ceiling));
         }
         var svf = tape.Sigmoid(tape.Gather(tape.Param(Sites.SkyViewLogit), site));
         var beam = tape.SliceCols(x, ChainColumns.Beam, 1);
@@ -407,7 +416,8 @@ public sealed class ChainModel
         }
     }
 
-    /// <summary>The learned beam shading field of one site at a sun position (with <see cref="Correction"/> when set).</summary>
+    /// <summary>The learned beam shading field of one site at a sun position (with <see cref="Correction"/> and
+    /// <see cref="Ceiling"/> when set).</summary>
     public float ShadingAt(int site, double azimuthDeg, double elevationDeg)
     {
         var input = new float[3 + Sites.Latent.Cols];
@@ -417,6 +427,7 @@ public sealed class ChainModel
         Sites.Latent.Row(site).CopyTo(input.AsSpan(3));
         var w = Math.Max(input.Length, Nets.Config.ShadingHidden);
         var s = Nets.Shading.PredictScalar(input, new float[w], new float[w]);
-        return Correction is null ? s : (float)Math.Clamp(s + Correction.At(azimuthDeg, elevationDeg), 0, 1);
+        s = Correction is null ? s : (float)Math.Clamp(s + Correction.At(azimuthDeg, elevationDeg), 0, 1);
+        return Ceiling is null ? s : Math.Min(s, Ceiling.At(azimuthDeg, elevationDeg));
     }
 }

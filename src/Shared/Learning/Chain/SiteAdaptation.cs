@@ -26,10 +26,17 @@ namespace PvEdge.Shared.Learning.Chain;
 /// history's residuals near its own sun positions (null: none); for a model that predicts the next day only, whose sun path
 /// lies within a few tenths of a degree of the last days' (<see cref="NightlyCorrection"/>). Not for a bundle: the ONNX graph
 /// does not carry it</param>
+/// <param name="Ceiling">last, bound the shading factor below the sky the history saw by its value at the band's lower edge
+/// (<see cref="ShadingCeiling"/>: obstacles stand on the ground); for the nightly re-tuning (<see cref="NightlyCeiling"/>). Not
+/// for a bundle: the ONNX graph does not carry it</param>
 public sealed record AdaptationOptions(int Epochs = 120, bool TuneNets = true, int Threads = 1, ulong Seed = 1, int BatchSize = 128, int SampleBudget = 120_000,
     float HuberDelta = 0, float ShadingLearningRate = 5e-3f, int EdgeUnits = 16, float EdgeLearningRate = 5e-3f, float EdgeGradientLeak = 0.01f, float TeacherWeight = 1e-3f,
-    bool ScreenDays = true, int RecentDays = 0, int RecentWeight = 3, int EdgeCheckHours = 0, CorrectionOptions? LocalCorrection = null)
+    bool ScreenDays = true, int RecentDays = 0, int RecentWeight = 3, int EdgeCheckHours = 0, CorrectionOptions? LocalCorrection = null,
+    bool Ceiling = false)
 {
+    /// <summary><see cref="Ceiling"/> of the nightly re-tuning.</summary>
+    public const bool NightlyCeiling = true;
+
     /// <summary><see cref="RecentDays"/> of the gateway's nightly re-tuning, whose model predicts the next day only: what the sky does
     /// now (leaves falling, the sun lowering into an obstacle) weighs more than the window's average.</summary>
     public const int NightlyRecentDays = 3;
@@ -164,6 +171,11 @@ public static class SiteAdaptation
         {
             // what the field still misses where the history's sun was: shade the sun reached in the window's last days
             edged.Correction = ShadingCorrection.Fit(edged, data, rows, correction);
+        }
+        if (options.Ceiling)
+        {
+            // shade the lowering sun already passed through, carried down into the sky just below it
+            edged.Ceiling = ShadingCeiling.Fit(edged, data, rows);
         }
         return (edged, total with { Rows = rows.Length, Epochs = epochs + epochs3, Steps = total.Steps + s3.Steps, FinalLoss = s3.FinalLoss, Seconds = total.Seconds + s3.Seconds });
     }
