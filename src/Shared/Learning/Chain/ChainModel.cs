@@ -21,6 +21,15 @@ public static class ChainColumns
     public const int LabelDc = 1;
     public const int LabelPoa = 2;
     public const int LabelCount = 3;
+
+    /// <summary>The sun position of a normalised input row (azimuth in [0, 360) and elevation, degrees): the inverse of the
+    /// feature specification's encoding.</summary>
+    public static (double AzimuthDeg, double ElevationDeg) SunPositionDeg(Tensor x, int row)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        var azimuthDeg = Math.Atan2(x[row, SinAzimuth], x[row, CosAzimuth]) * 180 / Math.PI;
+        return (azimuthDeg < 0 ? azimuthDeg + 360 : azimuthDeg, x[row, Elevation] * 90.0);
+    }
 }
 
 /// <summary>Sizes of the chain's networks. <paramref name="InverterCurve"/> selects N3's form: true (current) is an efficiency

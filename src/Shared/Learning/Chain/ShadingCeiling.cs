@@ -75,8 +75,8 @@ public sealed class ShadingCeiling
         var upper = new Tensor(x.Rows, 1, "shading_ceiling");
         for (var r = 0; r < x.Rows; r++)
         {
-            var azimuthDeg = Math.Atan2(x[r, ChainColumns.SinAzimuth], x[r, ChainColumns.CosAzimuth]) * 180 / Math.PI;
-            upper.Data[r] = At(azimuthDeg, x[r, ChainColumns.Elevation] * 90.0);
+            var (azimuthDeg, elevationDeg) = ChainColumns.SunPositionDeg(x, r);
+            upper.Data[r] = At(azimuthDeg, elevationDeg);
         }
         return upper;
     }

@@ -151,8 +151,8 @@ public sealed class ShadingCorrection
         var shift = new Tensor(x.Rows, 1, "shading_correction");
         for (var r = 0; r < x.Rows; r++)
         {
-            var azimuthDeg = Math.Atan2(x[r, ChainColumns.SinAzimuth], x[r, ChainColumns.CosAzimuth]) * 180 / Math.PI;
-            shift.Data[r] = (float)At(azimuthDeg < 0 ? azimuthDeg + 360 : azimuthDeg, x[r, ChainColumns.Elevation] * 90.0);
+            var (azimuthDeg, elevationDeg) = ChainColumns.SunPositionDeg(x, r);
+            shift.Data[r] = (float)At(azimuthDeg, elevationDeg);
         }
         return shift;
     }
