@@ -46,7 +46,7 @@ public sealed class ForecastEngine
     /// <summary>Expected AC power for the interval from the current weather (no band).</summary>
     public double Expected(DateTimeOffset startUtc, TimeSpan step) => Means(startUtc, step, 1, clearSky: false)[0];
 
-    // n consecutive intervals of one step from start: p50 (times the intraday factor, at most the rating) and the band
+    // n consecutive intervals of one step from start: p50 (times the intraday factor, at most the rating or the export limit) and the band
     private ForecastPoint[] Points(DateTimeOffset start, TimeSpan step, int n, Func<int, double> factor)
     {
         var expected = Means(start, step, n, clearSky: false);
@@ -55,10 +55,10 @@ public sealed class ForecastEngine
         var points = new ForecastPoint[n];
         for (var i = 0; i < n; i++)
         {
-            var p50 = Math.Min(_model.AcRatingW, expected[i] * factor(i));
+            var p50 = Math.Min(_model.AcLimitW, expected[i] * factor(i));
             var scale = Math.Max(clear[i], p50);
             var p10 = Math.Clamp(p50 + q10 * scale, 0, p50);
-            var p90 = Math.Clamp(p50 + q90 * scale, p50, Math.Max(p50, _model.AcRatingW));
+            var p90 = Math.Clamp(p50 + q90 * scale, p50, Math.Max(p50, _model.AcLimitW));
             var from = start + step * i;
             points[i] = new ForecastPoint(from, from + step, p50, p10, p90);
         }

@@ -1,6 +1,7 @@
 using PvEdge.EdgeAgent.Weather;
 using PvEdge.Shared.Bundle;
 using PvEdge.Shared.Features;
+using PvEdge.Shared.Sites;
 using PvEdge.Shared.Weather;
 
 namespace PvEdge.EdgeAgent.Inference;
@@ -12,6 +13,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
 {
     private static readonly TimeSpan SubStep = TimeSpan.FromMinutes(15);
     private readonly LoadedBundle _bundle;
+    private readonly Site _site;
     private readonly IChainPredictor _primary;
     private readonly IChainPredictor? _shadow;
     private readonly PhysicsPowerModel _physics;
@@ -20,14 +22,16 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     private long _shadowRows;
     private long _nonFiniteRows;
 
-    public BundlePowerModel(LoadedBundle bundle, IChainPredictor primary, IChainPredictor? shadow, string? id = null)
+    /// <param name="site">the site the runners were built for: the bundle's, or the bundle's held at an export limit (<see cref="Retuned"/>)</param>
+    public BundlePowerModel(LoadedBundle bundle, IChainPredictor primary, IChainPredictor? shadow, string? id = null, Site? site = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         _bundle = bundle;
+        _site = site ?? bundle.Site;
         Id = id ?? bundle.ModelId;
         _primary = primary;
         _shadow = shadow;
-        _physics = new PhysicsPowerModel(bundle.Site);
+        _physics = new PhysicsPowerModel(_site);
         var q = bundle.Manifest.ResidualQuantiles;
         ResidualQuantiles = q is null ? _physics.ResidualQuantiles : (Math.Min(0, q.P10), Math.Max(0, q.P90));
     }
@@ -54,11 +58,14 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     }
 
     /// <summary>The bundle's chain fine-tuned again on the site's own recent history (<see cref="Models.RetuneService"/>): our engine's
-    /// forward pass answers (the bundle's ONNX graph and formulas describe the chain before), with no shadow.</summary>
-    public static BundlePowerModel Retuned(LoadedBundle bundle, Shared.Learning.Chain.ChainModel model, string id)
+    /// forward pass answers (the bundle's ONNX graph and formulas describe the chain before), with no shadow. With <paramref name="acLimit"/>
+    /// (an export limit the history showed) the model was fine-tuned with it as the inverter's AC rating, and runs so: its AC, the physics
+    /// expectation from measured POA and the forecast stop there (<see cref="AcLimitW"/>); <see cref="AcRatingW"/> stays the site file's.</summary>
+    public static BundlePowerModel Retuned(LoadedBundle bundle, Shared.Learning.Chain.ChainModel model, string id, AcLimitFinding? acLimit = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
-        return new BundlePowerModel(bundle, new EngineChainPredictor(model, bundle.Site.DcCapacityW, bundle.Site.Inverter.AcCapacityW), null, id);
+        var site = acLimit?.Apply(bundle.Site) ?? bundle.Site;
+        return new BundlePowerModel(bundle, new EngineChainPredictor(model, site.DcCapacityW, site.Inverter.AcCapacityW), null, id, site);
     }
 
     /// <summary>The bundle's model id, or a re-tuned model's (<see cref="Retuned"/>).</summary>
@@ -71,6 +78,8 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     public LoadedBundle Bundle => _bundle;
 
     public double AcRatingW => _bundle.Site.Inverter.AcCapacityW;
+
+    public double AcLimitW => _site.Inverter.AcCapacityW;
 
     public double DcRatingW => _bundle.Site.DcCapacityW;
 
@@ -113,9 +122,9 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     // the rows' features through the shared specification, and the runner's AC for them (and its shadow's when asked)
     private (ChainFeatureSet Set, float[] AcW, float[]? ShadowAcW) Run(IReadOnlyList<WeatherSample> rows, bool withShadow)
     {
-        var series = new WeatherSeries(new WeatherMetadata("agent", WeatherFormat.PlainCsv, _bundle.Site.LatitudeDeg, _bundle.Site.LongitudeDeg,
-            _bundle.Site.AltitudeM, TimeSpan.Zero), rows);
-        var set = ChainFeatureSpecification.Build(_bundle.Site, series);
+        var series = new WeatherSeries(new WeatherMetadata("agent", WeatherFormat.PlainCsv, _site.LatitudeDeg, _site.LongitudeDeg,
+            _site.AltitudeM, TimeSpan.Zero), rows);
+        var set = ChainFeatureSpecification.Build(_site, series);
         var n = rows.Count;
         var poa = new float[n];
         var dc = new float[n];

@@ -12,8 +12,12 @@ public interface IPowerModel
     /// <summary>"physics", "onnx" or "formulas".</summary>
     string Runner { get; }
 
-    /// <summary>AC rating of the inverter(s), W.</summary>
+    /// <summary>AC rating of the inverter(s), W (the site file's).</summary>
     double AcRatingW { get; }
+
+    /// <summary>The most AC the model gives, W: the rating, or an export limit under it that the nightly re-tuning found in the history
+    /// and fine-tuned with (<see cref="BundlePowerModel.Retuned"/>).</summary>
+    double AcLimitW => AcRatingW;
 
     /// <summary>DC nameplate, W.</summary>
     double DcRatingW { get; }

@@ -44,6 +44,6 @@ internal static partial class ModelLog
     [LoggerMessage(822, LogLevel.Error, "model re-tuning failed: {Reason}; {Model} stays in use, next try tomorrow night")]
     public static partial void RetuneFailed(ILogger logger, string reason, string model);
 
-    [LoggerMessage(823, LogLevel.Warning, "{Finding} The model, its forecasts and the anomaly checks use the site file's inverter rating; if the AC is capped, set inverter.ac_kw {AcKw} in the site file (Gateway:SiteFile) and restart")]
+    [LoggerMessage(823, LogLevel.Warning, "{Finding} The re-tuned model, its forecasts and the anomaly checks' expected power stop at it while the history shows it (found again every night); if the inverter itself is rated so, set inverter.ac_kw {AcKw} in the site file (Gateway:SiteFile) and restart")]
     public static partial void AcLimitSeen(ILogger logger, string finding, string acKw);
 }

@@ -64,6 +64,8 @@ public sealed class ModelSlot : IPowerModel, IDisposable
 
     public double AcRatingW => _state.Current.AcRatingW;
 
+    public double AcLimitW => _state.Current.AcLimitW;
+
     public double DcRatingW => _state.Current.DcRatingW;
 
     public (double P10, double P90) ResidualQuantiles => _state.Current.ResidualQuantiles;

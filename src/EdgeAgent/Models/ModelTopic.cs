@@ -4,7 +4,8 @@ using PvEdge.EdgeAgent.Publishing;
 
 namespace PvEdge.EdgeAgent.Models;
 
-/// <summary>The retained payload of <c>pvedge/&lt;gw&gt;/model</c>: the model in use (id, runner, ratings, and for a bundle its creation
+/// <summary>The retained payload of <c>pvedge/&lt;gw&gt;/model</c>: the model in use (id, runner, ratings, <c>"ac_limit_w"</c> (an export
+/// limit under the rating that the nightly re-tuning found and holds the model at, or null), and for a bundle its creation
 /// time, signature, shadow runner, validation metrics and shadow disagreement, as before), extended with where it came from and the model
 /// store's last event:
 /// <c>"source"</c> store|configured|physics, <c>"version"</c> (store folder or null), <c>"state"</c> probation|confirmed|fixed,
@@ -23,6 +24,8 @@ public static class ModelTopic
             w.WriteString("id", model.Id);
             w.WriteString("runner", model.Runner);
             w.WriteNumber("ac_rating_w", model.AcRatingW);
+            // an export limit the nightly re-tuning found and holds the model at (null: none, the model stops at the rating)
+            PayloadWriter.WriteNumberOrNull(w, "ac_limit_w", model.AcLimitW < model.AcRatingW ? model.AcLimitW : null, 0);
             w.WriteNumber("dc_rating_w", model.DcRatingW);
             if (model is BundlePowerModel bundle)
             {

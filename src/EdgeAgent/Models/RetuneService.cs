@@ -122,7 +122,7 @@ public sealed class RetuneService : BackgroundService
             ModelLog.AcLimitSeen(_logger, limit.Describe(current.AcRatingW), (limit.LimitW / 1000).ToString("F3", CultureInfo.InvariantCulture));
         }
         var candidate = BundlePowerModel.Retuned(bundle, outcome.Model,
-            string.Create(CultureInfo.InvariantCulture, $"{bundle.ModelId}+retuned-{now.UtcDateTime:yyyyMMdd'T'HHmm'Z'}"));
+            string.Create(CultureInfo.InvariantCulture, $"{bundle.ModelId}+retuned-{now.UtcDateTime:yyyyMMdd'T'HHmm'Z'}"), outcome.AcLimit);
         var check = intervals.Where(i => i.WeatherKnown && i.SunElevationDeg >= ModelValidator.MinSunElevationDeg).ToList();
         var (bad, checkedOutputs, refusal) = _validator.CheckOutputs(candidate, now, 1, check);
         var c = ModelValidator.Compare(candidate, current, check) with { BadOutputs = bad, Checked = checkedOutputs };

@@ -8,7 +8,8 @@ namespace PvEdge.EdgeAgent.Models;
 /// <summary>What one re-tuning did: the model, or null when none was made; <paramref name="Reason"/> says why not, or what it learnt from.</summary>
 public sealed record RetuneOutcome(ChainModel? Model, string Reason)
 {
-    /// <summary>An AC ceiling under the bundle's rating that the window showed (an export limit the site file does not know), or null.</summary>
+    /// <summary>An AC ceiling under the bundle's rating that the window showed (an export limit the site file does not know), or null; the
+    /// model was fine-tuned with it as the AC rating and is run so (<see cref="Inference.BundlePowerModel.Retuned"/>).</summary>
     public AcLimitFinding? AcLimit { get; init; }
 }
 
@@ -31,7 +32,10 @@ public static class SiteRetuner
             return new RetuneOutcome(null, $"{why}: not re-tuned");
         }
         var history = HistoryOf(intervals, fromUtc, toUtc);
-        var features = ChainFeatureSpecification.Build(bundle.Site, history);
+        // an export limit the window shows is learnt as the inverter's rating (as modelexport finetune does): fitted under the site
+        // file's rating, the chain would bend its shading and module factors to explain every flat sunny midday
+        var limit = Shared.Features.AcLimit.Detect(bundle.Site, history);
+        var features = ChainFeatureSpecification.Build(limit?.Apply(bundle.Site) ?? bundle.Site, history);
         var days = ChainFeatureSpecification.DaylightDays(features, bundle.Site.LongitudeDeg);
         if (days < MinimumDays)
         {
@@ -42,9 +46,7 @@ public static class SiteRetuner
         var (model, summary) = SiteAdaptation.FineTune(bundle.CreateFoundationModel()!, features, options, null, cancellationToken);
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         var corrected = model.Correction is { } correction ? $", shading corrected locally from {correction.Points} of them" : "";
-        // the model keeps the bundle's rating (as the anomaly checks do) until the site file says otherwise
-        var limit = Shared.Features.AcLimit.Detect(bundle.Site, history);
-        var capped = limit is null ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", AC flat at {limit.LimitW:F0} W under the rating (an export limit?)");
+        var capped = limit is null ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", held at the AC limit of {limit.LimitW:F0} W the history shows under the rating (an export limit?)");
         return new RetuneOutcome(model, string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}{corrected}{capped}"))
         {

@@ -49,7 +49,7 @@ public sealed class FinetuneCommand : ICliCommand
             context.Out.WriteLine(limit.Describe(site.Inverter.AcCapacityW) + string.Create(CultureInfo.InvariantCulture,
                 $" Fine-tuned with {limit.LimitW:F0} W as the AC limit, written as inverter.ac_kw {limit.LimitW / 1000:F3} ") +
                 "in the bundle's site.json: give the gateway's site file the same (--keep-ac-rating keeps the file's)");
-            site = site with { Inverter = site.Inverter with { AcKw = limit.LimitW / 1000 } };
+            site = limit.Apply(site);
         }
         var features = zeroShot ? ChainFeatureSpecification.Build(site, history, 0, poaInput) : LoadFeatures(site, history, poaInput);
         var (foundation, _) = ChainBundle.Load(basePath);

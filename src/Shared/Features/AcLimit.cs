@@ -13,6 +13,13 @@ public sealed record AcLimitFinding(double LimitW, int RowsAtLimit, int RowsAbov
     public string Describe(double ratingW) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"ac_power_w stays at {LimitW:F0} W (±{AcLimit.Band:P1}) on {RowsAtLimit} daylight rows, and on {RowsAboveAtLimit} of the {RowsAbove} where the weather would give more: ") +
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"an export limit or a derated inverter under the site file's {ratingW:F0} W?");
+
+    /// <summary>The site with the limit as its inverter's AC rating: what a model fine-tuned on the capped history is trained and run with.</summary>
+    public Site Apply(Site site)
+    {
+        ArgumentNullException.ThrowIfNull(site);
+        return site with { Inverter = site.Inverter with { AcKw = LimitW / 1000 } };
+    }
 }
 
 /// <summary>Finds an export limit (the 70 % rule, a zero-export or grid operator's cap, a derated inverter) or a site file whose

@@ -49,8 +49,8 @@ public sealed class RetuneTests : IDisposable
     private RetuneService Service(TestLogger<RetuneService> log) => new(_h.Slot, new ModelValidator(_h.Database, _h.Weather), _h.Started.Models.Site, _h.Channels,
         new PublishQueue(_h.Database, _h.Time), _h.Topics, _h.Time, new WallClock(_h.Wall), Options.Create(_h.Options), log);
 
-    // mean absolute error of a model against the plant over the daylight intervals of [from, to)
-    private double MaeW(IPowerModel model, DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    // mean absolute error of a model against the plant (its AC capped at capW) over the daylight intervals of [from, to)
+    private double MaeW(IPowerModel model, DateTimeOffset fromUtc, DateTimeOffset toUtc, double capW = double.PositiveInfinity)
     {
         double sum = 0;
         var n = 0;
@@ -61,7 +61,7 @@ public sealed class RetuneTests : IDisposable
                 continue;
             }
             var w = WeatherAt(t);
-            sum += Math.Abs(model.ExpectedAcW(w, Quarter) - _plant.ExpectedAcW(w, Quarter));
+            sum += Math.Abs(model.ExpectedAcW(w, Quarter) - Math.Min(capW, _plant.ExpectedAcW(w, Quarter)));
             n++;
         }
         return sum / n;
@@ -86,6 +86,8 @@ public sealed class RetuneTests : IDisposable
         Assert.Equal("retuned", _h.ModelTopic().GetProperty("event").GetProperty("type").GetString());
         Assert.Contains(log.Lines, l => l.EventId == 820 && l.Message.Contains("shading corrected locally", StringComparison.Ordinal));
         Assert.DoesNotContain(log.Lines, l => l.EventId == 823);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, _h.ModelTopic().GetProperty("ac_limit_w").ValueKind);
+        Assert.Equal(_h.Slot.Current.AcRatingW, _h.Slot.Current.AcLimitW);
         // the next day, which neither model saw: the bundle does not know the trees, the re-tuned model learnt them
         var next = (before: MaeW(bundleModel, now, now + TimeSpan.FromDays(1)), after: MaeW(_h.Slot.Current, now, now + TimeSpan.FromDays(1)));
         Assert.True(next.before > 0.02 * bundleModel.AcRatingW, $"the trees cost the bundle only {next.before:F0} W of MAE: the test shows nothing (re-tuned {next.after:F0} W; unshaded physics {MaeW(new PhysicsPowerModel(SiteLoader.Load(DerivedBundles.DefaultPath + "/site.json")), now, now + TimeSpan.FromDays(1)):F0} W)");
@@ -99,21 +101,36 @@ public sealed class RetuneTests : IDisposable
     }
 
     [Fact]
-    public void RunOnce_AcCappedUnderTheRating_SaysSoAndNamesTheKey()
+    public void RunOnce_AcCappedUnderTheRating_HoldsTheModelAtTheLimitAndSaysSo()
     {
         // an export limit of 60 % of the rating that the site file does not know: the AC sits flat at it on every sunny midday
         var now = _h.Time.GetUtcNow();
-        var capW = 0.6 * _h.Slot.Current.AcRatingW;
+        var bundleModel = _h.Slot.Current;
+        var ratingW = bundleModel.AcRatingW;
+        var capW = 0.6 * ratingW;
         Record(now - TimeSpan.FromDays(14), now, capW);
         var log = new TestLogger<RetuneService>();
 
         var done = Service(log).RunOnce();
 
         Assert.NotNull(done);
-        Assert.Contains($"AC flat at {capW:F0} W under the rating", done.Reason, StringComparison.Ordinal);
+        Assert.Equal("retuned", done.Type);
+        Assert.Contains($"held at the AC limit of {capW:F0} W", done.Reason, StringComparison.Ordinal);
         var warning = Assert.Single(log.Lines, l => l.EventId == 823);
         Assert.Contains($"stays at {capW:F0} W", warning.Message, StringComparison.Ordinal);
         Assert.Contains($"set inverter.ac_kw {capW / 1000:F3} in the site file", warning.Message, StringComparison.Ordinal);
+        // the re-tuned model stops at the limit; the site file's rating is kept (new bundles are still checked against it)
+        var model = _h.Slot.Current;
+        Assert.Equal(ratingW, model.AcRatingW);
+        Assert.Equal(capW, model.AcLimitW, 0.5);
+        Assert.Equal(capW, _h.ModelTopic().GetProperty("ac_limit_w").GetDouble(), 0.5);
+        var noon = Enumerable.Range(0, 96).Select(k => now + Quarter * k).MaxBy(t => _h.Weather.ClearSky.At(t, Quarter).SunElevationDeg);
+        var clear = WeatherState.ClearSkyWeather(_h.Weather.ClearSky, noon, Quarter);
+        Assert.True(bundleModel.ExpectedAcW(clear, Quarter) > 1.2 * capW, "a clear noon of the bundle is above the cap: the test shows nothing");
+        Assert.InRange(model.ExpectedAcW(clear, Quarter), 0.95 * capW, 1.0001 * capW);
+        // the next day against the capped plant: the bundle expects the uncapped noons, the re-tuned model does not
+        var next = (before: MaeW(bundleModel, now, now + TimeSpan.FromDays(1), capW), after: MaeW(model, now, now + TimeSpan.FromDays(1), capW));
+        Assert.True(next.after < 0.25 * next.before, $"next-day MAE against the capped plant {next.after:F0} W re-tuned against {next.before:F0} W for the bundle");
     }
 
     [Fact]
