@@ -14,7 +14,7 @@ public sealed record HistoryValue(DateTimeOffset StartUtc, int StepS, string Qua
 /// broker has not confirmed), and the last payload of each retained topic. One connection, serialised by a lock; every call is short.
 /// The outbox is bounded by a message count and a size in bytes, so a week-long broker outage cannot fill the SD card: beyond either
 /// limit the oldest telemetry goes first, then the oldest of anything, and <see cref="OutboxDropped"/> counts what was dropped.</summary>
-public sealed class AgentDatabase : IDisposable
+public sealed partial class AgentDatabase : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Lock _gate = new();
@@ -55,8 +55,10 @@ public sealed class AgentDatabase : IDisposable
 
     /// <summary>Opens the agent's database at its configured path. A file SQLite cannot read as a database is moved aside, with its WAL
     /// and shared-memory files, to <c>&lt;path&gt;.corrupt-&lt;UTC time&gt;</c> (kept for recovery, <paramref name="movedAside"/> told)
-    /// and a new database started: a gateway must not stop for good on a card corrupted by a power cut. A path where no database
-    /// can be opened or created is a configuration error naming <c>Storage:Path</c>.</summary>
+    /// and a new database started: a gateway must not stop for good on a card corrupted by a power cut. A database that opens but fails
+    /// SQLite's quick check (a damaged page deep in a table: a worn SD card) is moved aside too, and what can still be read of it is
+    /// copied into the new one (<see cref="SalvageFrom"/>). A path where no database can be opened or created is a configuration error
+    /// naming <c>Storage:Path</c>.</summary>
     public static AgentDatabase Open(string path, int outboxMaxMessages, long outboxMaxBytes, DateTimeOffset nowUtc, Action<string> movedAside)
     {
         ArgumentNullException.ThrowIfNull(movedAside);
@@ -65,16 +67,35 @@ public sealed class AgentDatabase : IDisposable
             // a file without SQLite's header is moved aside before SQLite touches it (closing, SQLite would delete its WAL)
             if (!LooksLikeSqlite(path))
             {
-                MoveAside(path, nowUtc, "it does not begin with SQLite's header", movedAside);
+                movedAside(NotReadable(path, "it does not begin with SQLite's header", MoveAside(path, nowUtc)));
             }
+            AgentDatabase db;
             try
             {
-                return new AgentDatabase(path, outboxMaxMessages, outboxMaxBytes);
+                db = new AgentDatabase(path, outboxMaxMessages, outboxMaxBytes);
             }
             catch (SqliteException e) when (Corrupt(e))
             {
-                MoveAside(path, nowUtc, $"SQLite: {e.Message}", movedAside);
+                movedAside(NotReadable(path, $"SQLite: {e.Message}", MoveAside(path, nowUtc)));
                 return new AgentDatabase(path, outboxMaxMessages, outboxMaxBytes);
+            }
+            if (db.QuickCheck() is not { } damage)
+            {
+                return db;
+            }
+            db.Dispose();
+            var aside = MoveAside(path, nowUtc);
+            var fresh = new AgentDatabase(path, outboxMaxMessages, outboxMaxBytes);
+            try
+            {
+                var salvaged = fresh.SalvageFrom(aside, nowUtc);
+                movedAside($"{path} is damaged (SQLite's quick check: {damage}); moved aside to {aside} and started a new one with what could be read of it: {salvaged}");
+                return fresh;
+            }
+            catch
+            {
+                fresh.Dispose();
+                throw;
             }
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
@@ -137,7 +158,11 @@ public sealed class AgentDatabase : IDisposable
         return file.ReadAtLeast(header, 16, throwOnEndOfStream: false) == 16 && header.SequenceEqual("SQLite format 3\0"u8);
     }
 
-    private static void MoveAside(string path, DateTimeOffset nowUtc, string why, Action<string> movedAside)
+    private static string NotReadable(string path, string why, string aside) =>
+        $"{path} is not a readable database ({why}); moved aside to {aside} and started a new one: history and outbox start empty";
+
+    // moves the database and its WAL and shared-memory files to <path>.corrupt-<UTC time>[-n]; returns that path
+    private static string MoveAside(string path, DateTimeOffset nowUtc)
     {
         var stamp = nowUtc.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var aside = $"{path}.corrupt-{stamp}";
@@ -152,7 +177,7 @@ public sealed class AgentDatabase : IDisposable
                 File.Move(path + suffix, aside + suffix);
             }
         }
-        movedAside($"{path} is not a readable database ({why}); moved aside to {aside} and started a new one: history and outbox start empty");
+        return aside;
     }
 
     private void Initialise()
@@ -170,6 +195,12 @@ public sealed class AgentDatabase : IDisposable
             CREATE TABLE IF NOT EXISTS retained (topic TEXT PRIMARY KEY, payload TEXT NOT NULL, updated_ms INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS performance_days (day_ms INTEGER PRIMARY KEY, pr REAL NOT NULL, expected_kwh REAL NOT NULL);
             """);
+        CountOutbox();
+    }
+
+    // the outbox's message count and size, which the limits keep up to date from here on
+    private void CountOutbox()
+    {
         using var totals = _connection.CreateCommand();
         totals.CommandText = $"SELECT COUNT(*), COALESCE(SUM({SizeSql}), 0) FROM outbox";
         using var r = totals.ExecuteReader();

@@ -60,6 +60,105 @@ public sealed class AgentDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Open_OnePageOfHistoryDamaged_MovedAsideAndAllElseCopiedIntoANewDatabase()
+    {
+        // a worn card: the database opens, but one leaf page of the history reads back as garbage
+        var days = 30;
+        var start = T0 - TimeSpan.FromDays(days);
+        string[] quantities = ["ac_power_w", "dc_power_w", "ghi_wm2", "temp_air_c"];
+        long pageSize, damagedPage;
+        using (var db = new AgentDatabase(Db))
+        {
+            for (var i = 0; i < 250; i++)
+            {
+                db.Enqueue("t/telemetry", $"{{\"n\":{i}}}", false, "telemetry", start);
+            }
+            for (var t = start; t < T0; t += TimeSpan.FromMinutes(15))
+            {
+                db.WriteHistory(t, TimeSpan.FromMinutes(15), quantities.Select(q => new KeyValuePair<string, double?>(q, (t - start).TotalMinutes)));
+            }
+            db.WriteHistory(T0, TimeSpan.FromMinutes(1), [new("ac_power_w", 1234)]);
+            for (var d = 0; d < days; d++)
+            {
+                db.WritePerformanceDay(start + TimeSpan.FromDays(d), 0.8, 30);
+            }
+            db.SetRetained("t/status", "online", T0);
+        }
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA page_size";
+            pageSize = (long)cmd.ExecuteScalar()!;
+            cmd.CommandText = "SELECT rootpage FROM sqlite_master WHERE name = 'history'";
+            var leaves = LeafPages(File.ReadAllBytes(Db), (int)pageSize, (long)cmd.ExecuteScalar()!);
+            Assert.True(leaves.Count > 20, $"{leaves.Count} leaf pages of history");
+            damagedPage = leaves[leaves.Count / 2];
+        }
+        var bytes = File.ReadAllBytes(Db);
+        Array.Fill(bytes, (byte)0xA5, (int)((damagedPage - 1) * pageSize), (int)pageSize);
+        File.WriteAllBytes(Db, bytes);
+        var told = new List<string>();
+
+        using var reopened = AgentDatabase.Open(Db, 1000, 1 << 20, T0, told.Add);
+
+        var message = Assert.Single(told);
+        Assert.Contains("is damaged (SQLite's quick check:", message, StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(Db + ".corrupt-20260621T120000Z"));
+        // everything but the damaged page's rows is kept, in a database that is whole
+        var history = reopened.ReadHistory(start, T0, TimeSpan.FromMinutes(15));
+        var all = days * 96 * quantities.Length;
+        Assert.InRange(history.Count, all * 0.95, all - 1);
+        Assert.All(history, v => Assert.Equal((v.StartUtc - start).TotalMinutes, v.Value));
+        Assert.Contains($"history {history.Count + 1} values", message, StringComparison.Ordinal);
+        Assert.Matches(@"\(([1-9]\d*) unreadable minute\(s\) lost\)", message);
+        Assert.Equal(1234, Assert.Single(reopened.ReadHistory(T0, T0.AddMinutes(1), TimeSpan.FromMinutes(1))).Value);
+        Assert.Equal(250, reopened.OutboxCount());
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => $"{{\"n\":{i}}}"), reopened.PeekOutbox(1000).Select(m => m.Payload));
+        Assert.Equal(days, reopened.ReadPerformanceDays().Count);
+        Assert.Equal("online", Assert.Single(reopened.ReadRetained()).Value);
+        Assert.Contains("outbox 250 messages (0 lost), performance days 30 (0 lost), retained payloads 1", message, StringComparison.Ordinal);
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA integrity_check";
+            Assert.Equal("ok", cmd.ExecuteScalar());
+        }
+        // and the next start finds it whole: nothing said, nothing moved
+        reopened.Dispose();
+        using var again = AgentDatabase.Open(Db, 1000, 1 << 20, T0, told.Add);
+        Assert.Single(told);
+        Assert.Equal(history.Count, again.ReadHistory(start, T0, TimeSpan.FromMinutes(15)).Count);
+    }
+
+    // the leaf pages of one b-tree of a SQLite file, left to right (the file format's interior pages: type 2 or 5, cell count at +3,
+    // right-most child at +8, cell pointers from +12, each cell starting with its left child's page number)
+    private static List<long> LeafPages(byte[] file, int pageSize, long root)
+    {
+        var leaves = new List<long>();
+        void Walk(long page)
+        {
+            var at = (int)((page - 1) * pageSize) + (page == 1 ? 100 : 0);
+            var type = file[at];
+            if (type is 10 or 13)
+            {
+                leaves.Add(page);
+                return;
+            }
+            var cells = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(file.AsSpan(at + 3));
+            for (var c = 0; c < cells; c++)
+            {
+                var cell = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(file.AsSpan(at + 12 + (2 * c)));
+                Walk(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan((int)((page - 1) * pageSize) + cell)));
+            }
+            Walk(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(at + 8)));
+        }
+        Walk(root);
+        return leaves;
+    }
+
+    [Fact]
     public void Open_PathWhereNoDatabaseCanBe_ConfigurationErrorNamingTheKey()
     {
         File.WriteAllText(Path.Combine(_dir, "a-file"), "");
