@@ -167,28 +167,7 @@ public static class HistoryTiming
             usable[i] = clear > 0.1 * site.Inverter.AcCapacityW && acUsable(i) && double.IsFinite(expected[i]);
         }
         bool Change(int i) => i > 0 && i < history.Rows && usable[i] && usable[i - 1] && history.Times[i] - history.Times[i - 1] == step;
-        // each series' change less its median change at the same time of day: what recurs every day (an obstacle's edge, the
-        // clear-sky model's daily bias) is not a cloud, and left in it matched the other series at a shift of hours
-        double[] Changes(double[] series)
-        {
-            var change = new double[history.Rows];
-            var slots = new Dictionary<long, List<double>>();
-            for (var i = 0; i < history.Rows; i++)
-            {
-                change[i] = Change(i) ? series[i] - series[i - 1] : double.NaN;
-                if (double.IsFinite(change[i]))
-                {
-                    var slot = history.Times[i].UtcTicks % TimeSpan.TicksPerDay / step.Ticks;
-                    (slots.TryGetValue(slot, out var list) ? list : slots[slot] = []).Add(change[i]);
-                }
-            }
-            var median = slots.ToDictionary(kv => kv.Key, kv => kv.Value.Order().ElementAt(kv.Value.Count / 2));
-            for (var i = 0; i < history.Rows; i++)
-            {
-                change[i] -= double.IsFinite(change[i]) ? median[history.Times[i].UtcTicks % TimeSpan.TicksPerDay / step.Ticks] : 0;
-            }
-            return change;
-        }
+        double[] Changes(double[] series) => CloudChanges(history.Times, step, series, Change);
         var (dMeasured, dWeather) = (Changes(measured), Changes(weather));
         var maxLag = Math.Max(1, (int)(MaxWeatherLagHours * 60 / step.TotalMinutes));
         double Correlation(int lag)
@@ -225,6 +204,30 @@ public static class HistoryTiming
         }
         // AC at row i + lag goes with the weather at row i: its stamps lie lag steps after the weather's
         return bestLag != 0 && best >= WeatherLagCorrelation && best - atZero >= WeatherLagGain ? new TimingFinding("ac_power_w", bestLag * step.TotalMinutes, 0, 0, best - atZero) : null;
+    }
+
+    /// <summary>Each row's change from the row before (where <paramref name="change"/> allows it; NaN elsewhere) less the median change
+    /// at the same time of day (UTC, slots of <paramref name="step"/>) over the whole history: what recurs every day (an obstacle's
+    /// edge, the clear-sky model's daily bias) is not a cloud, and left in it matched the other series at a shift of hours.</summary>
+    internal static double[] CloudChanges(IReadOnlyList<DateTimeOffset> times, TimeSpan step, double[] series, Func<int, bool> change)
+    {
+        var changes = new double[series.Length];
+        var slots = new Dictionary<long, List<double>>();
+        long Slot(int i) => times[i].UtcTicks % TimeSpan.TicksPerDay / step.Ticks;
+        for (var i = 0; i < series.Length; i++)
+        {
+            changes[i] = change(i) ? series[i] - series[i - 1] : double.NaN;
+            if (double.IsFinite(changes[i]))
+            {
+                (slots.TryGetValue(Slot(i), out var list) ? list : slots[Slot(i)] = []).Add(changes[i]);
+            }
+        }
+        var median = slots.ToDictionary(kv => kv.Key, kv => kv.Value.Order().ElementAt(kv.Value.Count / 2));
+        for (var i = 0; i < series.Length; i++)
+        {
+            changes[i] -= double.IsFinite(changes[i]) ? median[Slot(i)] : 0;
+        }
+        return changes;
     }
 
     /// <summary>The AC rows that show the weather's shape: measured, under 97 % of the inverter's rating (not clipped), not in FAULT.</summary>

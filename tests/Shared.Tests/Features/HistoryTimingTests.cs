@@ -64,6 +64,28 @@ public sealed class HistoryTimingTests
     }
 
     [Fact]
+    public void CloudChanges_WhatRecursEveryDayGoes_ACloudStays()
+    {
+        // five days of a clear-sky index with a shade edge at 14:00 every day, and one cloud on day 3 from 10:00 to 10:45
+        var step = TimeSpan.FromMinutes(15);
+        var t0 = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        var times = Enumerable.Range(0, 5 * 96).Select(k => t0 + (step * k)).ToArray();
+        var cloud = (From: t0.AddDays(2).AddHours(10), To: t0.AddDays(2).AddHours(10.75));
+        var series = times.Select(t => (t.TimeOfDay.TotalHours >= 14 ? 0.3 : 1.0) - (t >= cloud.From && t < cloud.To ? 0.5 : 0)).ToArray();
+        bool Daylight(int i) => times[i].TimeOfDay.TotalHours is >= 6 and <= 18;
+
+        var changes = HistoryTiming.CloudChanges(times, step, series, i => i > 0 && Daylight(i) && Daylight(i - 1));
+
+        for (var i = 0; i < times.Length; i++)
+        {
+            var expected = !(i > 0 && Daylight(i) && Daylight(i - 1)) ? double.NaN
+                : times[i] == cloud.From ? -0.5 : times[i] == cloud.To ? 0.5 : 0;
+            Assert.True(double.IsNaN(expected) ? double.IsNaN(changes[i]) : Math.Abs(changes[i] - expected) < 1e-12,
+                $"{times[i]:u}: {changes[i]} (expected {expected}; the raw change is {(i > 0 ? series[i] - series[i - 1] : double.NaN)})");
+        }
+    }
+
+    [Fact]
     public void Check_TwoDaysOnly_SaysNothing()
     {
         Assert.Empty(HistoryTiming.Check(Site, Make(2, TimeSpan.FromMinutes(15), acLateRows: 4)));
