@@ -225,7 +225,7 @@ public static class AgentHost
         s.AddSingleton(endpoint);
 
         var storage = Bind<StorageOptions>(setup.Configuration, StorageOptions.Section);
-        var dbPath = DatabasePath(setup);
+        var dbPath = DatabasePath(storage, setup.Demo);
         s.AddSingleton(sp => AgentDatabase.Open(dbPath, storage.OutboxMaxMessages, storage.OutboxMaxMb * 1024L * 1024, wall.GetUtcNow(),
             message => AgentLog.StorageMovedAside(sp.GetRequiredService<ILogger<AgentDatabase>>(), message)));
 
@@ -368,8 +368,14 @@ public static class AgentHost
     public static string DatabasePath(AgentSetup setup)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var path = Bind<StorageOptions>(setup.Configuration, StorageOptions.Section).Path;
-        return string.IsNullOrEmpty(path) ? DefaultDatabasePath(setup.Demo) : path;
+        return DatabasePath(Bind<StorageOptions>(setup.Configuration, StorageOptions.Section), setup.Demo);
+    }
+
+    /// <inheritdoc cref="DatabasePath(AgentSetup)"/>
+    public static string DatabasePath(StorageOptions storage, bool demo)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return string.IsNullOrEmpty(storage.Path) ? DefaultDatabasePath(demo) : storage.Path;
     }
 
     public static string DefaultDatabasePath(bool demo)

@@ -80,7 +80,7 @@ public sealed class ModelStore
         ArgumentNullException.ThrowIfNull(setup);
         var storage = new Hosting.StorageOptions();
         Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(setup.Configuration.GetSection(Hosting.StorageOptions.Section), storage);
-        var database = string.IsNullOrEmpty(storage.Path) ? Hosting.AgentHost.DefaultDatabasePath(setup.Demo) : storage.Path;
+        var database = Hosting.AgentHost.DatabasePath(storage, setup.Demo);
         var store = Create(setup.Model, database, !string.IsNullOrEmpty(storage.Path), setup.Demo);
         if (store is null)
         {
