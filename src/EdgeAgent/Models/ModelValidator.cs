@@ -59,7 +59,7 @@ public sealed class ModelValidator
         return list;
     }
 
-    /// <summary>Mean absolute errors of two models on the same intervals.</summary>
+    /// <summary>Mean absolute errors of two models on the same intervals, both held at the lower of their AC limits.</summary>
     public static ModelComparison Compare(IPowerModel candidate, IPowerModel reference, IReadOnlyList<HistoryInterval> intervals)
     {
         ArgumentNullException.ThrowIfNull(candidate);
@@ -69,11 +69,14 @@ public sealed class ModelValidator
         {
             return new ModelComparison(0, null, null, 0, 0);
         }
+        // an export limit the re-tuning found in the site's history holds whatever the model: both are compared at it, so a new
+        // bundle (not yet re-tuned with it) is not refused or rolled back for the capped middays alone
+        var limitW = Math.Min(candidate.AcLimitW, reference.AcLimitW);
         double c = 0, r = 0;
         foreach (var i in intervals)
         {
-            c += Math.Abs(candidate.ExpectedAcW(i.Weather, i.Step) - i.MeasuredAcW);
-            r += Math.Abs(reference.ExpectedAcW(i.Weather, i.Step) - i.MeasuredAcW);
+            c += Math.Abs(Math.Min(limitW, candidate.ExpectedAcW(i.Weather, i.Step)) - i.MeasuredAcW);
+            r += Math.Abs(Math.Min(limitW, reference.ExpectedAcW(i.Weather, i.Step)) - i.MeasuredAcW);
         }
         return new ModelComparison(intervals.Count, c / intervals.Count, r / intervals.Count, 0, 0);
     }
