@@ -14,7 +14,7 @@ namespace PvEdge.EdgeAgent.Models;
 /// <summary>Nightly fine-tuning on the gateway. Once for each bundle put in use and then every night from Model:RetuneLocalHour (site
 /// time), it fine-tunes the bundle's chain again, from the foundation the bundle carries, on the last Model:RetuneDays days of the site's
 /// own history (<see cref="SiteRetuner"/>), so the shading field keeps up with the sun's path as the season moves (the held-out fleet
-/// study: a ratio to the noise floor of 1.18–1.24 re-tuned daily, 1.60–2.17 fine-tuned once, over three foundation seeds). The new model
+/// study: a ratio to the noise floor of 1.14–1.18 re-tuned daily, 1.62–2.04 fine-tuned once, over three foundation seeds). The new model
 /// is checked like a new bundle (<see cref="ModelValidator"/>: sane raw outputs; on the intervals it learnt from, a mean absolute error not
 /// above the model in use + 2 % of the rating) and swapped in place; a bundle on probation is left alone. The outcome is published on the
 /// model topic (<c>retuned</c> or <c>retune_refused</c>) and logged as one line; a failure leaves the model in use.</summary>
