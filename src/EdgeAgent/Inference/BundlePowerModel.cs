@@ -23,11 +23,14 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     private long _nonFiniteRows;
 
     /// <param name="site">the site the runners were built for: the bundle's, or the bundle's held at an export limit (<see cref="Retuned"/>)</param>
-    public BundlePowerModel(LoadedBundle bundle, IChainPredictor primary, IChainPredictor? shadow, string? id = null, Site? site = null)
+    /// <param name="acLimitW">an export limit the answers are held at (the one found in the site's history, for a bundle not yet
+    /// re-tuned with it), or null</param>
+    public BundlePowerModel(LoadedBundle bundle, IChainPredictor primary, IChainPredictor? shadow, string? id = null, Site? site = null, double? acLimitW = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         _bundle = bundle;
         _site = site ?? bundle.Site;
+        AcLimitW = Math.Min(_site.Inverter.AcCapacityW, acLimitW ?? double.PositiveInfinity);
         Id = id ?? bundle.ModelId;
         _primary = primary;
         _shadow = shadow;
@@ -39,8 +42,10 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     /// <summary>Loads the runners of a bundle: <paramref name="runner"/> ("onnx", "formulas" or "engine") first (formulas fall back to
     /// ONNX Runtime when the bundle lacks one), and in shadow <paramref name="shadow"/>: "auto" = ONNX Runtime, or the formulas (else our
     /// engine) when ONNX is the primary; "onnx", "formulas", "engine"; or "none". ONNX Runtime is loaded only when one of the two needs it
-    /// (formulas with engine in shadow keep its ~27 MiB out of a small gateway's memory).</summary>
-    public static BundlePowerModel Create(LoadedBundle bundle, string runner, string shadow = "auto")
+    /// (formulas with engine in shadow keep its ~27 MiB out of a small gateway's memory).
+    /// With <paramref name="acLimitW"/> (an export limit the model in use was re-tuned with) the answers are held there until the bundle
+    /// is re-tuned in its turn.</summary>
+    public static BundlePowerModel Create(LoadedBundle bundle, string runner, string shadow = "auto", double? acLimitW = null)
     {
         // each runner is built only when chosen: compiling the formulas or opening an ONNX Runtime session is the costly part
         string Resolve(string name) => name == "formulas" && !bundle.HasAllFormulas ? "onnx" : name;
@@ -54,7 +59,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         var shadowName = Resolve(shadow != "auto" ? shadow : primary.Runner != "onnx" ? "onnx" : bundle.HasAllFormulas ? "formulas" : "engine");
         // the same runner twice would only compare it with itself (and load a second ONNX Runtime session)
         var second = shadowName == "none" || shadowName == primary.Runner ? null : Make(shadowName);
-        return new BundlePowerModel(bundle, primary, second);
+        return new BundlePowerModel(bundle, primary, second, acLimitW: acLimitW);
     }
 
     /// <summary>The bundle's chain fine-tuned again on the site's own recent history (<see cref="Models.RetuneService"/>): our engine's
@@ -65,8 +70,17 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     {
         ArgumentNullException.ThrowIfNull(bundle);
         var site = acLimit?.Apply(bundle.Site) ?? bundle.Site;
-        return new BundlePowerModel(bundle, new EngineChainPredictor(model, site.DcCapacityW, site.Inverter.AcCapacityW), null, id, site);
+        return new BundlePowerModel(bundle, new EngineChainPredictor(model, site.DcCapacityW, site.Inverter.AcCapacityW), null, id, site) { IsRetuned = true };
     }
+
+    /// <summary>True for a model the gateway re-tuned (<see cref="Retuned"/>).</summary>
+    public bool IsRetuned { get; private init; }
+
+    /// <summary>What a new bundle is judged against in place of this model: a re-tuned model learnt the very intervals the two are compared
+    /// on, so the bundle it came from, as delivered (our engine, held at the same AC limit), stands in for it; the new bundle is re-tuned
+    /// in its turn. Null when this model is the delivered one. The caller disposes it.</summary>
+    public BundlePowerModel? DeliveredReference() =>
+        IsRetuned ? new BundlePowerModel(_bundle, new EngineChainPredictor(_bundle), null, acLimitW: AcLimitW < AcRatingW ? AcLimitW : null) : null;
 
     /// <summary>The bundle's model id, or a re-tuned model's (<see cref="Retuned"/>).</summary>
     public string Id { get; }
@@ -79,7 +93,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
 
     public double AcRatingW => _bundle.Site.Inverter.AcCapacityW;
 
-    public double AcLimitW => _site.Inverter.AcCapacityW;
+    public double AcLimitW { get; }
 
     public double DcRatingW => _bundle.Site.DcCapacityW;
 
@@ -184,7 +198,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
                     }
                     if (float.IsFinite(ac[r]))
                     {
-                        sum += Math.Clamp(ac[r], 0, AcRatingW);
+                        sum += Math.Clamp(ac[r], 0, AcLimitW);
                         if (shadowAc is not null && float.IsFinite(shadowAc[r]))
                         {
                             _shadowAbsSumW += Math.Abs(shadowAc[r] - ac[r]);
@@ -201,7 +215,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
         }
     }
 
-    public double? ExpectedAcFromPoaW(double poaWm2, double moduleTempC) => _physics.ExpectedAcFromPoaW(poaWm2, moduleTempC);
+    public double? ExpectedAcFromPoaW(double poaWm2, double moduleTempC) => _physics.ExpectedAcFromPoaW(poaWm2, moduleTempC) is { } w ? Math.Min(w, AcLimitW) : null;
 
     public void Dispose()
     {

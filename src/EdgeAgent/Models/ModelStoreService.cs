@@ -172,8 +172,11 @@ public sealed class ModelStoreService : BackgroundService
                 throw new InputException($"{entry}: changed while it was being installed (copy it to a hidden name first, then rename it into the drop folder)");
             }
             var version = _store.NextVersionName(staged.ModelId);
-            candidate = BundlePowerModel.Create(staged with { Source = _store.VersionPath(version) }, _options.Runner, _options.Shadow);
-            var verdict = _validator.Validate(candidate, _slot.Current, now, _options.ValidationDays, _options.ValidationMinIntervals, _options.MaxErrorRatio);
+            // an export limit the model in use was re-tuned with holds the new bundle too, until it is re-tuned in its turn (after probation)
+            var limitW = _slot.Current.AcLimitW < _slot.Current.AcRatingW ? _slot.Current.AcLimitW : (double?)null;
+            candidate = BundlePowerModel.Create(staged with { Source = _store.VersionPath(version) }, _options.Runner, _options.Shadow, limitW);
+            using var delivered = (_slot.Current as BundlePowerModel)?.DeliveredReference();
+            var verdict = _validator.Validate(candidate, delivered ?? _slot.Current, now, _options.ValidationDays, _options.ValidationMinIntervals, _options.MaxErrorRatio);
             if (!verdict.Accepted)
             {
                 Refuse(entry, modelId, $"validation on recent history failed: {verdict.Reason}", verdict.Comparison);
@@ -273,9 +276,11 @@ public sealed class ModelStoreService : BackgroundService
             return;
         }
         ModelComparison comparison;
+        using var delivered = (baseline as BundlePowerModel)?.DeliveredReference();
+        var reference = delivered ?? baseline;
         try
         {
-            comparison = ModelValidator.Compare(_slot.Current, baseline, intervals);
+            comparison = ModelValidator.Compare(_slot.Current, reference, intervals);
         }
         catch (Exception ex) when (ModelSlot.IsInferenceFailure(ex))
         {
@@ -283,7 +288,7 @@ public sealed class ModelStoreService : BackgroundService
             return;
         }
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"live daylight MAE {comparison.CandidateMaeW:0.0} W against {comparison.ReferenceMaeW:0.0} W of {baseline.Id} over {comparison.Intervals} intervals since {since:o}");
+            $"live daylight MAE {comparison.CandidateMaeW:0.0} W against {comparison.ReferenceMaeW:0.0} W of {reference.Id} over {comparison.Intervals} intervals since {since:o}");
         if (ModelValidator.ClearlyWorse(comparison, _options.RollbackErrorRatio, _slot.Current.AcRatingW))
         {
             Rollback($"{text}: above {_options.RollbackErrorRatio.ToString(CultureInfo.InvariantCulture)}x + {ModelValidator.MarginOfRating:P0} of the rating", comparison);

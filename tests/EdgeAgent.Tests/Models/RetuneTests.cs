@@ -101,6 +101,26 @@ public sealed class RetuneTests : IDisposable
     }
 
     [Fact]
+    public void NewBundleAfterARetuning_JudgedAgainstTheBundleAsDelivered()
+    {
+        // the re-tuned model learnt the trees from the very intervals a new bundle is checked on: against it, a bundle that does not
+        // know them (the same one again) would look 20 times worse and be refused; against the bundle in use as delivered it is even
+        var now = _h.Time.GetUtcNow();
+        Record(now - TimeSpan.FromDays(14), now);
+        var bundleId = _h.Slot.Current.Id;
+        Assert.NotNull(Service(new TestLogger<RetuneService>()).RunOnce());
+        Assert.True(_h.Slot.Current is BundlePowerModel { IsRetuned: true });
+
+        _h.Drop("site-v2");
+        _h.PollTwice();
+
+        Assert.True("site-v2" == _h.Slot.Current.Id, _h.LogText);
+        var reason = _h.ModelTopic().GetProperty("event").GetProperty("reason").GetString();
+        Assert.Contains($" of {bundleId} over ", reason, StringComparison.Ordinal);
+        Assert.StartsWith(bundleId + "+retuned-", _h.Slot.Baseline!.Id, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void RunOnce_AcCappedUnderTheRating_HoldsTheModelAtTheLimitAndSaysSo()
     {
         // an export limit of 60 % of the rating that the site file does not know: the AC sits flat at it on every sunny midday
@@ -131,6 +151,13 @@ public sealed class RetuneTests : IDisposable
         // the next day against the capped plant: the bundle expects the uncapped noons, the re-tuned model does not
         var next = (before: MaeW(bundleModel, now, now + TimeSpan.FromDays(1), capW), after: MaeW(model, now, now + TimeSpan.FromDays(1), capW));
         Assert.True(next.after < 0.25 * next.before, $"next-day MAE against the capped plant {next.after:F0} W re-tuned against {next.before:F0} W for the bundle");
+        // a new bundle delivered meanwhile is held at the same limit until it is re-tuned in its turn
+        _h.Drop("site-v2");
+        _h.PollTwice();
+        Assert.True("site-v2" == _h.Slot.Current.Id, _h.LogText);
+        Assert.Equal(capW, _h.Slot.Current.AcLimitW, 0.5);
+        Assert.InRange(_h.Slot.Current.ExpectedAcW(clear, Quarter), 0.95 * capW, 1.0001 * capW);
+        Assert.Equal(capW, _h.ModelTopic().GetProperty("ac_limit_w").GetDouble(), 0.5);
     }
 
     [Fact]
