@@ -22,10 +22,12 @@ public sealed class AnomalyService : BackgroundService
     private readonly Topics _topics;
     private readonly TimeProvider _time;
     private readonly ILogger<AnomalyService> _logger;
+    private readonly OpenFaults _faults;
 
     public AnomalyService(StageChannels channels, IPowerModel model, WeatherState weather, IOptions<AnomalyOptions> options, PublishQueue queue,
-        Topics topics, TimeProvider time, ILogger<AnomalyService> logger, AgentDatabase database)
+        Topics topics, TimeProvider time, ILogger<AnomalyService> logger, AgentDatabase database, OpenFaults faults)
     {
+        _faults = faults;
         _channels = channels;
         _expected = new ExpectedPower(model, weather);
         _detector = new AnomalyDetector(options.Value, topics.Gateway, model.AcRatingW);
@@ -66,6 +68,7 @@ public sealed class AnomalyService : BackgroundService
                 _queue.PublishReliable(_topics.Anomaly, e.ToPayload(_topics.Gateway, now), "anomaly");
             }
             _queue.PublishRetained(_topics.AnomalyActive, AnomalyEvent.ActivePayload(_topics.Gateway, now, _detector.OpenEvents));
+            _faults.Update(_detector.OpenEvents);
         }
     }
 }

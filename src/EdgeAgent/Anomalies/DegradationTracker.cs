@@ -97,18 +97,20 @@ public sealed class DegradationTracker
         var minutes = m.Step.TotalMinutes;
         day.LastUtc = m.StartUtc;
         day.Minutes += minutes;
-        day.ExpectedAllKwh += input.ExpectedW * m.Step.TotalHours / 1000;
+        // against the model as delivered: one re-tuned every night would follow the losses this measures
+        var expected = input.ReferenceW ?? input.ExpectedW;
+        day.ExpectedAllKwh += expected * m.Step.TotalHours / 1000;
         day.Excluded |= otherFault;
         if (m.Get("ac_power_w") is not { } ac)
         {
             day.MissingMinutes += minutes;
             return;
         }
-        var clipping = input.ExpectedW >= 0.95 * _acRatingW || ac >= 0.95 * _acRatingW;
-        if (input.ExpectedW >= ClearIshFraction * input.ClearSkyW && input.ExpectedW > 0 && !clipping)
+        var clipping = expected >= 0.95 * _acRatingW || ac >= 0.95 * _acRatingW;
+        if (input.ExpectedW >= ClearIshFraction * input.ClearSkyW && expected > 0 && !clipping)
         {
             day.ClearMinutes += minutes;
-            day.ClearExpectedWh += input.ExpectedW * m.Step.TotalHours;
+            day.ClearExpectedWh += expected * m.Step.TotalHours;
             day.ClearMeasuredWh += ac * m.Step.TotalHours;
         }
     }

@@ -5,7 +5,8 @@ using PvEdge.EdgeAgent.Weather;
 namespace PvEdge.EdgeAgent.Anomalies;
 
 /// <summary>Expected AC power for a measured interval: from the measured plane-of-array irradiance and module temperature when the site
-/// has those sensors (and the model can use them), else from the weather the agent holds for that interval.</summary>
+/// has those sensors (and the model can use them), else from the weather the agent holds for that interval; and, when the model in use
+/// was re-tuned on the gateway, the same from the model as delivered (<see cref="DetectorInput.ReferenceW"/>).</summary>
 public sealed class ExpectedPower
 {
     private readonly IPowerModel _model;
@@ -21,7 +22,10 @@ public sealed class ExpectedPower
     {
         var clear = _model.ExpectedAcW(WeatherState.ClearSkyWeather(_weather.ClearSky, measured.StartUtc, measured.Step), measured.Step);
         double? fromSensors = measured.Get("poa_wm2") is { } poa && measured.Get("temp_module_c") is { } tmod ? _model.ExpectedAcFromPoaW(poa, tmod) : null;
-        var expected = fromSensors ?? _model.ExpectedAcW(_weather.At(measured.StartUtc, measured.Step), measured.Step);
-        return new DetectorInput(measured, Math.Max(0, expected), Math.Max(0, clear));
+        var weather = _weather.At(measured.StartUtc, measured.Step);
+        var expected = fromSensors ?? _model.ExpectedAcW(weather, measured.Step);
+        // the performance trend's reference: the model as delivered when the one in use was re-tuned (from sensors, the site's physics either way)
+        double? reference = fromSensors is null && _model.Delivered is { } delivered ? Math.Max(0, delivered.ExpectedAcW(weather, measured.Step)) : null;
+        return new DetectorInput(measured, Math.Max(0, expected), Math.Max(0, clear), reference);
     }
 }

@@ -284,6 +284,7 @@ public static class AgentHost
         s.AddHostedService<RecorderService>();
         s.AddHostedService<WeatherService>();
         s.AddHostedService<ForecastService>();
+        s.AddSingleton<OpenFaults>();
         s.AddSingleton<AnomalyService>();
         s.AddHostedService(sp => sp.GetRequiredService<AnomalyService>());
         if (demo.WeatherFeed)

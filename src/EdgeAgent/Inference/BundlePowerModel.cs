@@ -21,6 +21,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     private double _shadowAbsSumW;
     private long _shadowRows;
     private long _nonFiniteRows;
+    private BundlePowerModel? _delivered;
 
     /// <param name="site">the site the runners were built for: the bundle's, or the bundle's held at an export limit (<see cref="Retuned"/>)</param>
     /// <param name="acLimitW">an export limit the answers are held at (the one found in the site's history, for a bundle not yet
@@ -76,11 +77,22 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     /// <summary>True for a model the gateway re-tuned (<see cref="Retuned"/>).</summary>
     public bool IsRetuned { get; private init; }
 
-    /// <summary>What a new bundle is judged against in place of this model: a re-tuned model learnt the very intervals the two are compared
-    /// on, so the bundle it came from, as delivered (our engine, held at the same AC limit), stands in for it; the new bundle is re-tuned
-    /// in its turn. Null when this model is the delivered one. The caller disposes it.</summary>
-    public BundlePowerModel? DeliveredReference() =>
-        IsRetuned ? new BundlePowerModel(_bundle, new EngineChainPredictor(_bundle), null, acLimitW: AcLimitW < AcRatingW ? AcLimitW : null) : null;
+    /// <summary>For a re-tuned model, the bundle it came from as delivered (our engine, held at the same AC limit; made at first use,
+    /// disposed with this one); null otherwise.</summary>
+    public IPowerModel? Delivered
+    {
+        get
+        {
+            if (!IsRetuned)
+            {
+                return null;
+            }
+            lock (_gate)
+            {
+                return _delivered ??= new BundlePowerModel(_bundle, new EngineChainPredictor(_bundle), null, acLimitW: AcLimitW < AcRatingW ? AcLimitW : null);
+            }
+        }
+    }
 
     /// <summary>The bundle's model id, or a re-tuned model's (<see cref="Retuned"/>).</summary>
     public string Id { get; }
@@ -221,5 +233,6 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
     {
         (_primary as IDisposable)?.Dispose();
         (_shadow as IDisposable)?.Dispose();
+        _delivered?.Dispose();
     }
 }

@@ -19,6 +19,10 @@ public interface IPowerModel
     /// and fine-tuned with (<see cref="BundlePowerModel.Retuned"/>).</summary>
     double AcLimitW => AcRatingW;
 
+    /// <summary>The model as delivered, when this one was re-tuned on the gateway from the site's recent history (else null): the reference
+    /// for what must not follow that history (a new bundle's checks, the performance trend).</summary>
+    IPowerModel? Delivered => null;
+
     /// <summary>DC nameplate, W.</summary>
     double DcRatingW { get; }
 

@@ -66,6 +66,8 @@ public sealed class ModelSlot : IPowerModel, IDisposable
 
     public double AcLimitW => _state.Current.AcLimitW;
 
+    public IPowerModel? Delivered => _state.Current.Delivered;
+
     public double DcRatingW => _state.Current.DcRatingW;
 
     public (double P10, double P90) ResidualQuantiles => _state.Current.ResidualQuantiles;

@@ -175,8 +175,9 @@ public sealed class ModelStoreService : BackgroundService
             // an export limit the model in use was re-tuned with holds the new bundle too, until it is re-tuned in its turn (after probation)
             var limitW = _slot.Current.AcLimitW < _slot.Current.AcRatingW ? _slot.Current.AcLimitW : (double?)null;
             candidate = BundlePowerModel.Create(staged with { Source = _store.VersionPath(version) }, _options.Runner, _options.Shadow, limitW);
-            using var delivered = (_slot.Current as BundlePowerModel)?.DeliveredReference();
-            var verdict = _validator.Validate(candidate, delivered ?? _slot.Current, now, _options.ValidationDays, _options.ValidationMinIntervals, _options.MaxErrorRatio);
+            // a re-tuned model learnt the very intervals compared: the bundle it came from, as delivered, stands in for it (the new
+            // bundle is re-tuned in its turn)
+            var verdict = _validator.Validate(candidate, _slot.Current.Delivered ?? _slot.Current, now, _options.ValidationDays, _options.ValidationMinIntervals, _options.MaxErrorRatio);
             if (!verdict.Accepted)
             {
                 Refuse(entry, modelId, $"validation on recent history failed: {verdict.Reason}", verdict.Comparison);
@@ -276,8 +277,7 @@ public sealed class ModelStoreService : BackgroundService
             return;
         }
         ModelComparison comparison;
-        using var delivered = (baseline as BundlePowerModel)?.DeliveredReference();
-        var reference = delivered ?? baseline;
+        var reference = baseline.Delivered ?? baseline;
         try
         {
             comparison = ModelValidator.Compare(_slot.Current, reference, intervals);

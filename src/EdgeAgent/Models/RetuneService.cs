@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PvEdge.EdgeAgent.Acquisition;
+using PvEdge.EdgeAgent.Anomalies;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Inference;
 using PvEdge.EdgeAgent.Publishing;
@@ -16,7 +17,8 @@ namespace PvEdge.EdgeAgent.Models;
 /// own history (<see cref="SiteRetuner"/>), so the shading field keeps up with the sun's path as the season moves (the held-out fleet
 /// study: a ratio to the noise floor of 1.14–1.18 re-tuned daily, 1.62–2.04 fine-tuned once, over three foundation seeds). The new model
 /// is checked like a new bundle (<see cref="ModelValidator"/>: sane raw outputs; on the intervals it learnt from, a mean absolute error not
-/// above the model in use + 2 % of the rating) and swapped in place; a bundle on probation is left alone. The outcome is published on the
+/// above the model in use + 2 % of the rating) and swapped in place; a bundle on probation is left alone, and while the anomaly stage
+/// has a fault open (<see cref="OpenFaults"/>) the re-tuning waits for it to close. The outcome is published on the
 /// model topic (<c>retuned</c> or <c>retune_refused</c>) and logged as one line; a failure leaves the model in use.</summary>
 public sealed class RetuneService : BackgroundService
 {
@@ -31,12 +33,16 @@ public sealed class RetuneService : BackgroundService
     private readonly TimeProvider _wall;
     private readonly ModelOptions _options;
     private readonly ILogger<RetuneService> _logger;
+    private readonly OpenFaults _faults;
     private string? _lastBundle;
+    private string? _waitedFor;
     private DateOnly _lastLocalDay;
 
     public RetuneService(ModelSlot slot, ModelValidator validator, SiteContext site, StageChannels channels, PublishQueue queue, Topics topics,
-        TimeProvider time, WallClock wall, IOptions<ModelOptions> options, ILogger<RetuneService> logger)
+        TimeProvider time, WallClock wall, IOptions<ModelOptions> options, ILogger<RetuneService> logger, OpenFaults faults)
     {
+        ArgumentNullException.ThrowIfNull(faults);
+        _faults = faults;
         ArgumentNullException.ThrowIfNull(wall);
         ArgumentNullException.ThrowIfNull(options);
         _slot = slot;
@@ -96,7 +102,7 @@ public sealed class RetuneService : BackgroundService
     }
 
     /// <summary>One re-tuning of the model in use (the service calls it when <see cref="Due"/>; tests call it directly). Returns the
-    /// event published, or null when no model was made (too little history, no foundation), which is logged.</summary>
+    /// event published, or null when no model was made (too little history, no foundation, a fault open), which is logged.</summary>
     public ModelEvent? RunOnce(CancellationToken cancellationToken = default)
     {
         if (_slot.Current is not BundlePowerModel current)
@@ -104,6 +110,17 @@ public sealed class RetuneService : BackgroundService
             return null;
         }
         var now = _time.GetUtcNow();
+        if (_faults.Events is [var fault, ..])
+        {
+            // the window would teach the model the fault; looked at again every 10 minutes, done once it closes
+            if (_waitedFor != fault.Id)
+            {
+                _waitedFor = fault.Id;
+                ModelLog.NotRetuned(_logger, string.Create(CultureInfo.InvariantCulture,
+                    $"{fault.Type} open since {fault.StartUtc:yyyy-MM-dd HH:mm}Z, and a model re-tuned on it would take it for normal; re-tuned once it closes"), current.Id);
+            }
+            return null;
+        }
         var bundle = current.Bundle;
         _lastBundle = bundle.ModelId;
         _lastLocalDay = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, _site.TimeZone).Date);

@@ -12,8 +12,9 @@ public sealed class DegradationTrackerTests(Xunit.Abstractions.ITestOutputHelper
     private static readonly DateTimeOffset Start = new(2025, 1, 6, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(15);
 
-    /// <summary>Simulated history: <paramref name="performance"/> gives the plant's PR factor at a time in years since the start.</summary>
-    private static IEnumerable<DetectorInput> History(int days, Func<double, double> performance, int seed, Func<int, TimeSpan, bool>? down = null)
+    /// <summary>Simulated history: <paramref name="performance"/> gives the plant's PR factor at a time in years since the start.
+    /// With <paramref name="retuned"/> the model in use follows the plant (re-tuned every night) and the model as delivered is the reference.</summary>
+    private static IEnumerable<DetectorInput> History(int days, Func<double, double> performance, int seed, Func<int, TimeSpan, bool>? down = null, bool retuned = false)
     {
         var rng = new Random(seed);
         for (var d = 0; d < days; d++)
@@ -32,7 +33,9 @@ public sealed class DegradationTrackerTests(Xunit.Abstractions.ITestOutputHelper
                 var years = (d + t.TotalDays) / 365.25;
                 var acW = down?.Invoke(d, t) == true ? 0 : expectedW * performance(years) * (1 + 0.01 * (rng.NextDouble() - 0.5) * 2);
                 var values = new Dictionary<string, double?> { ["ac_power_w"] = acW, ["inverter_state"] = 4 };
-                yield return new DetectorInput(new IntervalRecord(day + t, Step, values, 1), expectedW, clearW);
+                yield return retuned
+                    ? new DetectorInput(new IntervalRecord(day + t, Step, values, 1), expectedW * performance(Math.Floor(years * 365.25) / 365.25), clearW, expectedW)
+                    : new DetectorInput(new IntervalRecord(day + t, Step, values, 1), expectedW, clearW);
             }
         }
     }
@@ -61,6 +64,22 @@ public sealed class DegradationTrackerTests(Xunit.Abstractions.ITestOutputHelper
         Assert.Equal(minDays >= 365 ? 1 : 0, now.Evidence["year_over_year"]);
         Assert.True(now.Evidence["pr_now"] < now.Evidence["pr_baseline"]);
         Assert.True(now.EnergyLostKwh > 0);
+    }
+
+    [Fact]
+    public void Process_ModelReTunedEveryNight_TrendMeasuredAgainstTheModelAsDelivered()
+    {
+        // the model in use follows the plant's 3 %/year loss day by day (the gateway's nightly re-tuning); against it the loss is
+        // invisible, against the reference (the bundle as delivered) it is the same event as without re-tuning
+        var retuned = History(430, years => 1 - 0.03 * years, seed: 11, retuned: true).ToList();
+        var blind = retuned.Select(i => i with { ReferenceW = null });
+
+        var (events, detector) = Run(new AnomalyOptions(), retuned);
+        var (none, _) = Run(new AnomalyOptions(), blind);
+
+        Assert.Empty(none);
+        Assert.Single(events);
+        Assert.InRange(Assert.Single(detector.OpenEvents, o => o.Type == AnomalyTypes.Degradation).Evidence["rate_pct_per_year"], 2.0, 4.0);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using PvEdge.EdgeAgent.Anomalies;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.EdgeAgent.Inference;
 using PvEdge.EdgeAgent.Models;
@@ -18,6 +19,7 @@ public sealed class RetuneTests : IDisposable
     private readonly StoreHarness _h = new();
     private readonly PhysicsPowerModel _plant = new(ShadedDemoSite());
     private readonly StochasticCloudGenerator _clouds = new(21);
+    private readonly OpenFaults _faults = new();
 
     public void Dispose() => _h.Dispose();
 
@@ -47,7 +49,7 @@ public sealed class RetuneTests : IDisposable
     }
 
     private RetuneService Service(TestLogger<RetuneService> log) => new(_h.Slot, new ModelValidator(_h.Database, _h.Weather), _h.Started.Models.Site, _h.Channels,
-        new PublishQueue(_h.Database, _h.Time), _h.Topics, _h.Time, new WallClock(_h.Wall), Options.Create(_h.Options), log);
+        new PublishQueue(_h.Database, _h.Time), _h.Topics, _h.Time, new WallClock(_h.Wall), Options.Create(_h.Options), log, _faults);
 
     // mean absolute error of a model against the plant (its AC capped at capW) over the daylight intervals of [from, to)
     private double MaeW(IPowerModel model, DateTimeOffset fromUtc, DateTimeOffset toUtc, double capW = double.PositiveInfinity)
@@ -98,6 +100,53 @@ public sealed class RetuneTests : IDisposable
         var nextNight = now + (local.Date.AddDays(1).AddHours(_h.Options.RetuneLocalHour) - local.DateTime);
         Assert.False(service.Due(nextNight - TimeSpan.FromMinutes(5)));
         Assert.True(service.Due(nextNight + TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public void RunOnce_FaultOpen_WaitsForItToClose()
+    {
+        var now = _h.Time.GetUtcNow();
+        Record(now - TimeSpan.FromDays(14), now);
+        var before = _h.Slot.Current;
+        var log = new TestLogger<RetuneService>();
+        var service = Service(log);
+        var fault = new AnomalyEvent("gw-underperformance-1", AnomalyTypes.Underperformance, "major", true, now - TimeSpan.FromDays(3), null, 3000, 1500, 40,
+            new Dictionary<string, double>());
+        _faults.Update([fault, fault with { Id = "gw-clipping-1", Type = AnomalyTypes.Clipping }]);
+
+        Assert.Null(service.RunOnce());
+        Assert.Null(service.RunOnce());
+
+        Assert.Same(before, _h.Slot.Current);
+        var waiting = Assert.Single(log.Lines, l => l.EventId == 821); // said once, not every 10 minutes
+        Assert.Contains("underperformance open since", waiting.Message, StringComparison.Ordinal);
+        Assert.True(service.Due(now), "still due: the night's re-tuning is only put off");
+        _faults.Update([fault with { Open = false, EndUtc = now }]);
+        Assert.NotNull(service.RunOnce());
+        Assert.NotSame(before, _h.Slot.Current);
+    }
+
+    [Fact]
+    public void RetunedModel_TheAnomalyStagesReferenceIsTheBundleAsDelivered()
+    {
+        var now = _h.Time.GetUtcNow();
+        Record(now - TimeSpan.FromDays(14), now);
+        var bundleModel = _h.Slot.Current;
+        var expected = new PvEdge.EdgeAgent.Anomalies.ExpectedPower(_h.Slot, _h.Weather);
+        // the next day's quarter-hour where the trees take most of what the bundle expects
+        var afternoon = Enumerable.Range(0, 96).Select(k => now + Quarter * k)
+            .MaxBy(t => bundleModel.ExpectedAcW(_h.Weather.At(t, Quarter), Quarter) - _plant.ExpectedAcW(_h.Weather.At(t, Quarter), Quarter));
+        var record = new PvEdge.EdgeAgent.Acquisition.IntervalRecord(afternoon, Quarter, new Dictionary<string, double?> { ["ac_power_w"] = 1000 }, 1);
+        Assert.Null(expected.For(record).ReferenceW);
+
+        Assert.NotNull(Service(new TestLogger<RetuneService>()).RunOnce());
+
+        var input = expected.For(record);
+        var delivered = bundleModel.ExpectedAcW(_h.Weather.At(afternoon, Quarter), Quarter);
+        Assert.NotNull(input.ReferenceW);
+        Assert.Equal(delivered, input.ReferenceW!.Value, delivered * 1e-3);
+        // the re-tuned model knows the afternoon's trees, the reference does not
+        Assert.True(input.ExpectedW < 0.9 * delivered, $"{input.ExpectedW:F0} W re-tuned, {delivered:F0} W delivered");
     }
 
     [Fact]
