@@ -39,6 +39,9 @@ public sealed class AnomalyDetector
         _degradation = new DegradationTracker(options, gateway, acRatingW);
     }
 
+    /// <summary>Minutes of daylight judged so far (the sun high enough, dawn, dusk and night left out).</summary>
+    public double JudgedMinutes { get; private set; }
+
     /// <summary>Events currently open.</summary>
     public IEnumerable<AnomalyEvent> OpenEvents => _tracks.Values.Where(t => t.Event is { Open: true }).Select(t => t.Event!)
         .Concat(_degradation.Event is { } d ? [d] : []);
@@ -55,6 +58,7 @@ public sealed class AnomalyDetector
         var ac = m.Get("ac_power_w");
         var state = m.Get("inverter_state");
         var anyData = m.Values.Values.Any(v => v is not null);
+        JudgedMinutes += judge ? m.Step.TotalMinutes : 0;
 
         // communication: no value at all for the interval (judged only in daylight: inverters may sleep at night)
         Step(AnomalyTypes.CommunicationLost, input, judge ? !anyData : null, "major", changes, debounce: _options.CommunicationLostMinutes);

@@ -59,6 +59,10 @@ public sealed class AnomalyService : BackgroundService
             var changes = _detector.Process(_expected.For(minute));
             if (changes.Count == 0)
             {
+                if (!_faults.Watched)
+                {
+                    _faults.Update(_detector.OpenEvents, _detector.JudgedMinutes);
+                }
                 continue;
             }
             var now = _time.GetUtcNow();
@@ -68,7 +72,7 @@ public sealed class AnomalyService : BackgroundService
                 _queue.PublishReliable(_topics.Anomaly, e.ToPayload(_topics.Gateway, now), "anomaly");
             }
             _queue.PublishRetained(_topics.AnomalyActive, AnomalyEvent.ActivePayload(_topics.Gateway, now, _detector.OpenEvents));
-            _faults.Update(_detector.OpenEvents);
+            _faults.Update(_detector.OpenEvents, _detector.JudgedMinutes);
         }
     }
 }

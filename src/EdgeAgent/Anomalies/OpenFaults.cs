@@ -10,15 +10,24 @@ public sealed class OpenFaults
     public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal)
         { AnomalyTypes.Outage, AnomalyTypes.InverterFault, AnomalyTypes.MpptImbalance, AnomalyTypes.Underperformance };
 
+    /// <summary>Daylight the anomaly stage must have judged since the agent started before its open faults say anything: it keeps no
+    /// events across a restart, so a fault that began before one shows again only once the sun is up.</summary>
+    public const double WatchedMinutes = 60;
+
     private volatile IReadOnlyList<AnomalyEvent> _events = [];
+    private double _judgedMinutes;
 
     /// <summary>The open faults, oldest first.</summary>
     public IReadOnlyList<AnomalyEvent> Events => _events;
 
-    /// <summary>Takes the anomaly stage's open events (the faults among them).</summary>
-    public void Update(IEnumerable<AnomalyEvent> open)
+    /// <summary>True once the anomaly stage has judged <see cref="WatchedMinutes"/> of daylight since the start.</summary>
+    public bool Watched => Volatile.Read(ref _judgedMinutes) >= WatchedMinutes;
+
+    /// <summary>Takes the anomaly stage's open events (the faults among them) and the daylight it has judged since the start.</summary>
+    public void Update(IEnumerable<AnomalyEvent> open, double judgedMinutes)
     {
         ArgumentNullException.ThrowIfNull(open);
         _events = [.. open.Where(e => e.Open && Types.Contains(e.Type)).OrderBy(e => e.StartUtc)];
+        Volatile.Write(ref _judgedMinutes, judgedMinutes);
     }
 }

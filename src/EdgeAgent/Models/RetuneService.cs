@@ -18,7 +18,7 @@ namespace PvEdge.EdgeAgent.Models;
 /// study: a ratio to the noise floor of 1.14–1.18 re-tuned daily, 1.62–2.04 fine-tuned once, over three foundation seeds). The new model
 /// is checked like a new bundle (<see cref="ModelValidator"/>: sane raw outputs; on the intervals it learnt from, a mean absolute error not
 /// above the model in use + 2 % of the rating) and swapped in place; a bundle on probation is left alone, and while the anomaly stage
-/// has a fault open (<see cref="OpenFaults"/>) the re-tuning waits for it to close. The outcome is published on the
+/// has a fault open (<see cref="OpenFaults"/>), or has not yet watched an hour of daylight since the start, the re-tuning waits. The outcome is published on the
 /// model topic (<c>retuned</c> or <c>retune_refused</c>) and logged as one line; a failure leaves the model in use.</summary>
 public sealed class RetuneService : BackgroundService
 {
@@ -110,14 +110,17 @@ public sealed class RetuneService : BackgroundService
             return null;
         }
         var now = _time.GetUtcNow();
-        if (_faults.Events is [var fault, ..])
+        // the window would teach the model a fault; looked at again every 10 minutes, done once it closes
+        var wait = !_faults.Watched ? ("watch", $"the anomaly stage has not yet judged {OpenFaults.WatchedMinutes:F0} minutes of daylight since the start (a fault from before it must show first)")
+            : _faults.Events is [var fault, ..] ? (fault.Id, string.Create(CultureInfo.InvariantCulture,
+                $"{fault.Type} open since {fault.StartUtc:yyyy-MM-dd HH:mm}Z, and a model re-tuned on it would take it for normal; re-tuned once it closes"))
+            : ((string Id, string Reason)?)null;
+        if (wait is { } w)
         {
-            // the window would teach the model the fault; looked at again every 10 minutes, done once it closes
-            if (_waitedFor != fault.Id)
+            if (_waitedFor != w.Id)
             {
-                _waitedFor = fault.Id;
-                ModelLog.NotRetuned(_logger, string.Create(CultureInfo.InvariantCulture,
-                    $"{fault.Type} open since {fault.StartUtc:yyyy-MM-dd HH:mm}Z, and a model re-tuned on it would take it for normal; re-tuned once it closes"), current.Id);
+                _waitedFor = w.Id;
+                ModelLog.NotRetuned(_logger, w.Reason, current.Id);
             }
             return null;
         }

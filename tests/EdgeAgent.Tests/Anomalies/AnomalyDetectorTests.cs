@@ -46,6 +46,9 @@ public sealed class AnomalyDetectorTests
     {
         var d = new AnomalyDetector(new AnomalyOptions(), "gw", Rating);
         Assert.Empty(Run(d, Enumerable.Range(0, 120).Select(i => Minute(i, 0, expectedW: 0, clearW: 0))));
+        Assert.Equal(0, d.JudgedMinutes);
+        Run(d, Enumerable.Range(120, 45).Select(i => Minute(i, 2900)));
+        Assert.Equal(45, d.JudgedMinutes);
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public sealed class RetuneTests : IDisposable
     private readonly StochasticCloudGenerator _clouds = new(21);
     private readonly OpenFaults _faults = new();
 
+    public RetuneTests() => _faults.Update([], OpenFaults.WatchedMinutes); // the anomaly stage has watched the morning
+
     public void Dispose() => _h.Dispose();
 
     /// <summary>The demo site with trees 45° high from azimuth 245° to 300°: in June every clear afternoon loses its beam for its last hours.</summary>
@@ -112,7 +114,7 @@ public sealed class RetuneTests : IDisposable
         var service = Service(log);
         var fault = new AnomalyEvent("gw-underperformance-1", AnomalyTypes.Underperformance, "major", true, now - TimeSpan.FromDays(3), null, 3000, 1500, 40,
             new Dictionary<string, double>());
-        _faults.Update([fault, fault with { Id = "gw-clipping-1", Type = AnomalyTypes.Clipping }]);
+        _faults.Update([fault, fault with { Id = "gw-clipping-1", Type = AnomalyTypes.Clipping }], 600);
 
         Assert.Null(service.RunOnce());
         Assert.Null(service.RunOnce());
@@ -121,9 +123,28 @@ public sealed class RetuneTests : IDisposable
         var waiting = Assert.Single(log.Lines, l => l.EventId == 821); // said once, not every 10 minutes
         Assert.Contains("underperformance open since", waiting.Message, StringComparison.Ordinal);
         Assert.True(service.Due(now), "still due: the night's re-tuning is only put off");
-        _faults.Update([fault with { Open = false, EndUtc = now }]);
+        _faults.Update([fault with { Open = false, EndUtc = now }], 610);
         Assert.NotNull(service.RunOnce());
         Assert.NotSame(before, _h.Slot.Current);
+    }
+
+    [Fact]
+    public void RunOnce_JustStarted_WaitsForTheAnomalyStageToWatchAnHourOfDaylight()
+    {
+        // after a restart the anomaly stage has no events: a string lost the day before shows again only once the sun is up
+        var now = _h.Time.GetUtcNow();
+        Record(now - TimeSpan.FromDays(14), now);
+        var log = new TestLogger<RetuneService>();
+        var service = Service(log);
+        _faults.Update([], 0);
+
+        Assert.Null(service.RunOnce());
+        _faults.Update([], OpenFaults.WatchedMinutes - 1);
+        Assert.Null(service.RunOnce());
+
+        Assert.Contains("has not yet judged 60 minutes of daylight", Assert.Single(log.Lines, l => l.EventId == 821).Message, StringComparison.Ordinal);
+        _faults.Update([], OpenFaults.WatchedMinutes);
+        Assert.NotNull(service.RunOnce());
     }
 
     [Fact]
