@@ -25,7 +25,20 @@ public sealed class ExpectedPower
         var weather = _weather.At(measured.StartUtc, measured.Step);
         var expected = fromSensors ?? _model.ExpectedAcW(weather, measured.Step);
         // the performance trend's reference: the model as delivered when the one in use was re-tuned (from sensors, the site's physics either way)
-        double? reference = fromSensors is null && _model.Delivered is { } delivered ? Math.Max(0, delivered.ExpectedAcW(weather, measured.Step)) : null;
+        var reference = fromSensors is null ? Reference(weather, measured.Step) : null;
         return new DetectorInput(measured, Math.Max(0, expected), Math.Max(0, clear), reference);
+    }
+
+    // a failure there costs the trend one interval (it then uses the model in use), never the anomaly stage
+    private double? Reference(in WeatherPoint weather, TimeSpan step)
+    {
+        try
+        {
+            return _model.Delivered is { } delivered ? Math.Max(0, delivered.ExpectedAcW(weather, step)) : null;
+        }
+        catch (Exception ex) when (Models.ModelSlot.IsInferenceFailure(ex))
+        {
+            return null;
+        }
     }
 }
