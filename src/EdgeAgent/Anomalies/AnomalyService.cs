@@ -23,6 +23,7 @@ public sealed class AnomalyService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<AnomalyService> _logger;
     private readonly OpenFaults _faults;
+    private bool _failing;
 
     public AnomalyService(StageChannels channels, IPowerModel model, WeatherState weather, IOptions<AnomalyOptions> options, PublishQueue queue,
         Topics topics, TimeProvider time, ILogger<AnomalyService> logger, AgentDatabase database, OpenFaults faults)
@@ -56,7 +57,22 @@ public sealed class AnomalyService : BackgroundService
         _queue.PublishRetained(_topics.AnomalyActive, AnomalyEvent.ActivePayload(_topics.Gateway, _time.GetUtcNow(), _detector.OpenEvents));
         await foreach (var minute in _channels.ToAnomalies.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
-            var changes = _detector.Process(_expected.For(minute));
+            List<AnomalyEvent> changes;
+            try
+            {
+                changes = _detector.Process(_expected.For(minute));
+                _failing = false;
+            }
+            catch (Exception ex) when (Models.ModelSlot.IsInferenceFailure(ex))
+            {
+                // the model failed with no model to fall back on: the minute goes unjudged, the stage carries on
+                if (!_failing)
+                {
+                    _failing = true;
+                    AgentLog.AnomalyCheckFailed(_logger, minute.StartUtc, $"{ex.GetType().Name}: {ex.Message}");
+                }
+                continue;
+            }
             if (changes.Count == 0)
             {
                 if (!_faults.Watched)

@@ -90,6 +90,9 @@ internal static partial class AgentLog
     [LoggerMessage(700, LogLevel.Warning, "anomaly {State}: {Type} ({Severity}) since {Start:o}, expected {ExpectedW:0} W, measured {MeasuredW:0} W")]
     public static partial void AnomalyChanged(ILogger logger, string state, string type, string severity, DateTimeOffset start, double expectedW, double measuredW);
 
+    [LoggerMessage(701, LogLevel.Error, "anomaly checks failed on the minute from {Start:o}: {Reason}; such minutes are skipped (said again only after one passes)")]
+    public static partial void AnomalyCheckFailed(ILogger logger, DateTimeOffset start, string reason);
+
     [LoggerMessage(800, LogLevel.Warning, "model bundle {Path} not usable ({Reason}); using the physics model of the site")]
     public static partial void BundleFallback(ILogger logger, string path, string reason);
 

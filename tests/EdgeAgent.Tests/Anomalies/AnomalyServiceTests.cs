@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using PvEdge.EdgeAgent.Acquisition;
+using PvEdge.EdgeAgent.Anomalies;
+using PvEdge.EdgeAgent.Hosting;
+using PvEdge.EdgeAgent.Inference;
+using PvEdge.EdgeAgent.Publishing;
+using PvEdge.EdgeAgent.Tests.Models;
+using PvEdge.EdgeAgent.Weather;
+
+namespace PvEdge.EdgeAgent.Tests.Anomalies;
+
+public sealed class AnomalyServiceTests : IDisposable
+{
+    private readonly StoreHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    /// <summary>A model that fails on some minutes (an ONNX session gone bad) and answers 3 kW otherwise.</summary>
+    private sealed class FlakyModel(Func<DateTimeOffset, bool> fails) : IPowerModel
+    {
+        public string Id => "flaky";
+
+        public string Runner => "onnx";
+
+        public double AcRatingW => 4000;
+
+        public double DcRatingW => 5000;
+
+        public (double P10, double P90) ResidualQuantiles => (-0.1, 0.1);
+
+        public double ExpectedAcW(in WeatherPoint weather, TimeSpan step) =>
+            fails(weather.StartUtc) ? throw new InvalidOperationException("the ONNX session failed") : 3000;
+
+        public double? ExpectedAcFromPoaW(double poaWm2, double moduleTempC) => null;
+    }
+
+    [Fact]
+    public async Task Minutes_ModelFailsOnSome_SkippedWithOneLineAndTheStageCarriesOn()
+    {
+        var t0 = _h.Time.GetUtcNow();
+        var model = new FlakyModel(t => t < t0.AddMinutes(5));
+        var log = new TestLogger<AnomalyService>();
+        var faults = new OpenFaults();
+        var service = new AnomalyService(_h.Channels, model, _h.Weather, Options.Create(new AnomalyOptions { DebounceMinutes = 10 }),
+            new PublishQueue(_h.Database, _h.Time), _h.Topics, _h.Time, log, _h.Database, faults);
+        await service.StartAsync(CancellationToken.None);
+
+        // five minutes the model cannot judge, then an hour of AC at a third of what it expects
+        for (var i = 0; i < 65; i++)
+        {
+            await _h.Channels.ToAnomalies.Writer.WriteAsync(new IntervalRecord(t0.AddMinutes(i), TimeSpan.FromMinutes(1),
+                new Dictionary<string, double?> { ["ac_power_w"] = 1000, ["inverter_state"] = 4 }, 1));
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!faults.Events.Any() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        await service.StopAsync(CancellationToken.None);
+
+        var failed = Assert.Single(log.Lines, l => l.EventId == 701);
+        Assert.Contains("the ONNX session failed", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(AnomalyTypes.Underperformance, Assert.Single(faults.Events).Type);
+        Assert.True(faults.Watched);
+        Assert.False(service.ExecuteTask!.IsFaulted);
+    }
+}
