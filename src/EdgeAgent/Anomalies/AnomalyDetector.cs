@@ -6,8 +6,11 @@ namespace PvEdge.EdgeAgent.Anomalies;
 /// <summary>One interval as the detectors see it: the measured values, the expected AC power for it, and the clear-sky AC power
 /// (which decides whether the sun is high enough to judge: dawn, dusk and night are suppressed). <paramref name="ReferenceW"/>: the
 /// expected AC of the model as delivered when the one in use was re-tuned on the gateway (<see cref="Inference.IPowerModel.Delivered"/>),
-/// which the performance trend is measured against (a model re-tuned every night follows slow losses); null: <paramref name="ExpectedW"/>.</summary>
-public readonly record struct DetectorInput(IntervalRecord Measured, double ExpectedW, double ClearSkyW, double? ReferenceW = null);
+/// which the performance trend is measured against (a model re-tuned every night follows slow losses); null: <paramref name="ExpectedW"/>.
+/// <paramref name="AcLimitW"/>: the most AC the model gives (<see cref="Inference.IPowerModel.AcLimitW"/>: an export limit under the
+/// rating), where the plant is held and says nothing of its performance.</summary>
+public readonly record struct DetectorInput(IntervalRecord Measured, double ExpectedW, double ClearSkyW, double? ReferenceW = null,
+    double AcLimitW = double.PositiveInfinity);
 
 /// <summary>Runs every detector over a stream of intervals and debounces them, so one fault is one event:
 /// a condition must hold for DebounceMinutes before the event opens (its start is the first interval that showed it) and be absent

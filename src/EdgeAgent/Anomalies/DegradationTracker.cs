@@ -106,7 +106,9 @@ public sealed class DegradationTracker
             day.MissingMinutes += minutes;
             return;
         }
-        var clipping = expected >= 0.95 * _acRatingW || ac >= 0.95 * _acRatingW;
+        // clipped at the rating, or held at an export limit: the plant could make more than it shows
+        var ceiling = 0.95 * Math.Min(_acRatingW, input.AcLimitW);
+        var clipping = expected >= ceiling || ac >= ceiling;
         if (input.ExpectedW >= ClearIshFraction * input.ClearSkyW && expected > 0 && !clipping)
         {
             day.ClearMinutes += minutes;

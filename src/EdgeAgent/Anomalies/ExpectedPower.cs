@@ -26,7 +26,7 @@ public sealed class ExpectedPower
         var expected = fromSensors ?? _model.ExpectedAcW(weather, measured.Step);
         // the performance trend's reference: the model as delivered when the one in use was re-tuned (from sensors, the site's physics either way)
         var reference = fromSensors is null ? Reference(weather, measured.Step) : null;
-        return new DetectorInput(measured, Math.Max(0, expected), Math.Max(0, clear), reference);
+        return new DetectorInput(measured, Math.Max(0, expected), Math.Max(0, clear), reference, _model.AcLimitW);
     }
 
     // a failure there costs the trend one interval (it then uses the model in use), never the anomaly stage

@@ -13,8 +13,10 @@ public sealed class DegradationTrackerTests(Xunit.Abstractions.ITestOutputHelper
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(15);
 
     /// <summary>Simulated history: <paramref name="performance"/> gives the plant's PR factor at a time in years since the start.
-    /// With <paramref name="retuned"/> the model in use follows the plant (re-tuned every night) and the model as delivered is the reference.</summary>
-    private static IEnumerable<DetectorInput> History(int days, Func<double, double> performance, int seed, Func<int, TimeSpan, bool>? down = null, bool retuned = false)
+    /// With <paramref name="retuned"/> the model in use follows the plant (re-tuned every night) and the model as delivered is the reference.
+    /// With <paramref name="capW"/> the plant is held at an export limit, and so is the model (its clear sky too).</summary>
+    private static IEnumerable<DetectorInput> History(int days, Func<double, double> performance, int seed, Func<int, TimeSpan, bool>? down = null, bool retuned = false,
+        double capW = double.PositiveInfinity)
     {
         var rng = new Random(seed);
         for (var d = 0; d < days; d++)
@@ -29,13 +31,14 @@ public sealed class DegradationTrackerTests(Xunit.Abstractions.ITestOutputHelper
             {
                 var x = (t.TotalHours + 0.125 - 12) / halfDayH;
                 var clearW = Math.Abs(x) < 1 ? peakW * Math.Cos(Math.PI * x / 2) : 0;
-                var expectedW = clearW * hourly[(int)t.TotalHours];
+                var uncappedW = clearW * hourly[(int)t.TotalHours];
+                var expectedW = Math.Min(capW, uncappedW);
                 var years = (d + t.TotalDays) / 365.25;
-                var acW = down?.Invoke(d, t) == true ? 0 : expectedW * performance(years) * (1 + 0.01 * (rng.NextDouble() - 0.5) * 2);
+                var acW = down?.Invoke(d, t) == true ? 0 : Math.Min(capW, uncappedW * performance(years) * (1 + 0.01 * (rng.NextDouble() - 0.5) * 2));
                 var values = new Dictionary<string, double?> { ["ac_power_w"] = acW, ["inverter_state"] = 4 };
                 yield return retuned
                     ? new DetectorInput(new IntervalRecord(day + t, Step, values, 1), expectedW * performance(Math.Floor(years * 365.25) / 365.25), clearW, expectedW)
-                    : new DetectorInput(new IntervalRecord(day + t, Step, values, 1), expectedW, clearW);
+                    : new DetectorInput(new IntervalRecord(day + t, Step, values, 1), expectedW, Math.Min(capW, clearW), AcLimitW: capW);
             }
         }
     }
@@ -80,6 +83,25 @@ public sealed class DegradationTrackerTests(Xunit.Abstractions.ITestOutputHelper
         Assert.Empty(none);
         Assert.Single(events);
         Assert.InRange(Assert.Single(detector.OpenEvents, o => o.Type == AnomalyTypes.Degradation).Evidence["rate_pct_per_year"], 2.0, 4.0);
+    }
+
+    [Fact]
+    public void Process_PlantHeldAtAnExportLimit_DailyPerformanceFromTheHoursUnderIt()
+    {
+        // capped at 60 % of the rating on sunny middays (and the model with it): at the cap the plant shows no loss, and counted in,
+        // those hours pull each day's performance ratio towards 1
+        var history = History(430, years => 1 - 0.03 * years, seed: 11, capW: 0.6 * Rating).ToList();
+        var blind = history.Select(i => i with { AcLimitW = double.PositiveInfinity });
+
+        var (_, detector) = Run(new AnomalyOptions(), history);
+        var (_, diluted) = Run(new AnomalyOptions(), blind);
+
+        // each valid day's ratio against the plant's true performance that day
+        static double Error(AnomalyDetector d) => d.Degradation.Days.Average(p => Math.Abs(p.PerformanceRatio - (1 - (0.03 * (p.DayUtc - Start).TotalDays / 365.25))));
+        var (known, unknown) = (Error(detector), Error(diluted));
+        output.WriteLine($"mean error of the daily ratio {known:0.0000} with the limit known, {unknown:0.0000} without; rate {detector.Degradation.Estimate!.Value.RatePctPerYear:0.00} / {diluted.Degradation.Estimate!.Value.RatePctPerYear:0.00} %/yr");
+        Assert.True(known < 0.6 * unknown, $"{known:0.0000} against {unknown:0.0000}");
+        Assert.InRange(detector.Degradation.Estimate!.Value.RatePctPerYear, 2.0, 4.0);
     }
 
     [Theory]
