@@ -45,6 +45,30 @@ public sealed class AnomalyDetector
     /// <summary>Minutes of daylight judged so far (the sun high enough, dawn, dusk and night left out).</summary>
     public double JudgedMinutes { get; private set; }
 
+    /// <summary>Takes up the events that were open when the agent stopped (its retained anomaly/active list): each goes on under its id
+    /// and start, with its means and energy so far, and closes as any other once its condition has been absent for the debounce
+    /// (then with the time it was first seen absent since the restart). The performance trend's event is rebuilt from its stored
+    /// days instead (<see cref="DegradationTracker.Restore"/>).</summary>
+    public void Restore(IEnumerable<AnomalyEvent> open)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        foreach (var e in open.Where(e => e.Open && e.Type != AnomalyTypes.Degradation))
+        {
+            var minutes = e.Evidence.TryGetValue("minutes", out var m) && m > 0 ? m : 1;
+            _tracks[e.Type] = new Track
+            {
+                TrueRun = minutes,
+                CandidateStart = e.StartUtc,
+                PendingMinutes = minutes,
+                PendingExpected = e.ExpectedW * minutes,
+                PendingMeasured = e.MeasuredW * minutes,
+                PendingLostKwh = e.EnergyLostKwh,
+                Severity = e.Severity,
+                Event = e,
+            };
+        }
+    }
+
     /// <summary>Events currently open.</summary>
     public IEnumerable<AnomalyEvent> OpenEvents => _tracks.Values.Where(t => t.Event is { Open: true }).Select(t => t.Event!)
         .Concat(_degradation.Event is { } d ? [d] : []);

@@ -61,6 +61,61 @@ public sealed record AnomalyEvent(
     /// <summary>The payload of the anomaly topic.</summary>
     public string ToPayload(string gateway, DateTimeOffset tsUtc) => PayloadWriter.Build(gateway, tsUtc, WriteFields);
 
+    /// <summary>The open events of an anomaly/active payload (<see cref="ActivePayload"/>), as the agent stored it before a restart;
+    /// an event that does not read back whole is left out, and a payload that is not one gives none.</summary>
+    public static List<AnomalyEvent> ParseActive(string payload)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        var list = new List<AnomalyEvent>();
+        try
+        {
+            using var doc = JsonDocument.Parse(payload);
+            if (!doc.RootElement.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array)
+            {
+                return list;
+            }
+            foreach (var e in events.EnumerateArray())
+            {
+                if (Parse(e) is { Open: true } open)
+                {
+                    list.Add(open);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return list;
+    }
+
+    // one event's fields, or null when one is missing or of the wrong kind
+    private static AnomalyEvent? Parse(JsonElement e)
+    {
+        string? Text(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        double? Number(JsonElement v) => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        double? Field(string name) => e.TryGetProperty(name, out var v) ? Number(v) : null;
+        DateTimeOffset? Time(string name) => DateTimeOffset.TryParse(Text(name), System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t.ToUniversalTime() : null;
+        if (e.ValueKind != JsonValueKind.Object || Text("id") is not { } id || Text("type") is not { } type || Text("severity") is not { } severity
+            || Time("start") is not { } start || Field("expected_w") is not { } expected || Field("measured_w") is not { } measured
+            || Field("energy_lost_kwh") is not { } lost)
+        {
+            return null;
+        }
+        var evidence = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (e.TryGetProperty("evidence", out var ev) && ev.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in ev.EnumerateObject())
+            {
+                if (Number(p.Value) is { } v)
+                {
+                    evidence[p.Name] = v;
+                }
+            }
+        }
+        return new AnomalyEvent(id, type, severity, Text("state") == "open", start, Time("end"), expected, measured, lost, evidence);
+    }
+
     /// <summary>The payload of the retained anomaly/active topic: the list of open events.</summary>
     public static string ActivePayload(string gateway, DateTimeOffset tsUtc, IEnumerable<AnomalyEvent> open) => PayloadWriter.Build(gateway, tsUtc, w =>
     {

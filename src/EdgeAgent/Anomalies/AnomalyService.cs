@@ -12,7 +12,8 @@ namespace PvEdge.EdgeAgent.Anomalies;
 
 /// <summary>The anomaly stage: each 1-minute interval against the expected power; every opened or closed event goes to the outbox
 /// (QoS 1, with its id) and the retained list of open events is updated. The degradation detector's daily performance ratios are
-/// stored in the database and restored at start, so its year-long memory survives restarts.</summary>
+/// stored in the database and restored at start, so its year-long memory survives restarts; so are the events open when the agent
+/// stopped (from the stored retained list).</summary>
 public sealed class AnomalyService : BackgroundService
 {
     private readonly StageChannels _channels;
@@ -33,6 +34,12 @@ public sealed class AnomalyService : BackgroundService
         _expected = new ExpectedPower(model, weather);
         _detector = new AnomalyDetector(options.Value, topics.Gateway, model.AcRatingW);
         _detector.Degradation.Restore(database.ReadPerformanceDays().Select(d => new DailyPerformance(d.DayUtc, d.PerformanceRatio, d.ExpectedKwh)));
+        // the events open when the agent stopped go on under their ids: a restart neither empties the active list nor opens them anew
+        if (database.ReadRetained().FirstOrDefault(kv => kv.Key == topics.AnomalyActive).Value is { } active)
+        {
+            _detector.Restore(AnomalyEvent.ParseActive(active));
+        }
+        _faults.Update(_detector.OpenEvents, _detector.JudgedMinutes);
         _detector.Degradation.DayAdded += d =>
         {
             try
