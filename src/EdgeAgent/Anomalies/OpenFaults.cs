@@ -10,8 +10,8 @@ public sealed class OpenFaults
     public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal)
         { AnomalyTypes.Outage, AnomalyTypes.InverterFault, AnomalyTypes.MpptImbalance, AnomalyTypes.Underperformance };
 
-    /// <summary>Daylight the anomaly stage must have judged since the agent started before its open faults say anything: it keeps no
-    /// events across a restart, so a fault that began before one shows again only once the sun is up.</summary>
+    /// <summary>Daylight the anomaly stage must have judged since the agent started before its open faults say everything: a fault
+    /// that began while the agent was down shows only once the sun is up (events open before the restart are taken up at once).</summary>
     public const double WatchedMinutes = 60;
 
     private volatile IReadOnlyList<AnomalyEvent> _events = [];

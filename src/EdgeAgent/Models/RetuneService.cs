@@ -111,7 +111,7 @@ public sealed class RetuneService : BackgroundService
         }
         var now = _time.GetUtcNow();
         // the window would teach the model a fault; looked at again every 10 minutes, done once it closes
-        var wait = !_faults.Watched ? ("watch", $"the anomaly stage has not yet judged {OpenFaults.WatchedMinutes:F0} minutes of daylight since the start (a fault from before it must show first)")
+        var wait = !_faults.Watched ? ("watch", $"the anomaly stage has not yet judged {OpenFaults.WatchedMinutes:F0} minutes of daylight since the start (a fault that began while the agent was down must show first)")
             : _faults.Events is [var fault, ..] ? (fault.Id, string.Create(CultureInfo.InvariantCulture,
                 $"{fault.Type} open since {fault.StartUtc:yyyy-MM-dd HH:mm}Z, and a model re-tuned on it would take it for normal; re-tuned once it closes"))
             : ((string Id, string Reason)?)null;
