@@ -47,7 +47,8 @@ public sealed class AnomalyDetector
 
     /// <summary>Takes up the events that were open when the agent stopped (its retained anomaly/active list): each goes on under its id
     /// and start, with its means and energy so far, and closes as any other once its condition has been absent for the debounce
-    /// (then with the time it was first seen absent since the restart). The performance trend's event is rebuilt from its stored
+    /// (then with the time it was first seen absent since the restart); one whose check does not run in the first
+    /// <see cref="RestoredCheckMinutes"/> of daylight is closed then. The performance trend's event is rebuilt from its stored
     /// days instead (<see cref="DegradationTracker.Restore"/>).</summary>
     public void Restore(IEnumerable<AnomalyEvent> open)
     {
@@ -65,6 +66,7 @@ public sealed class AnomalyDetector
                 PendingLostKwh = e.EnergyLostKwh,
                 Severity = e.Severity,
                 Event = e,
+                Restored = true,
             };
         }
     }
@@ -132,7 +134,29 @@ public sealed class AnomalyDetector
         var daylight = input.ClearSkyW >= _options.MinExpectedFraction * _acRatingW;
         var otherFault = fault || TrendBreakers.Any(t => _tracks.TryGetValue(t, out var tr) && (tr.Event is not null || tr.TrueRun > 0));
         _degradation.Process(input, daylight, otherFault, changes);
+        CloseUnjudgedRestored(m.StartUtc, changes);
         return changes;
+    }
+
+    /// <summary>Daylight after which an event taken up at a restart whose check has not run once (its sensor or per-MPPT data gone
+    /// since) is closed rather than left open for good.</summary>
+    public const double RestoredCheckMinutes = 60;
+
+    private void CloseUnjudgedRestored(DateTimeOffset nowUtc, List<AnomalyEvent> changes)
+    {
+        if (JudgedMinutes < RestoredCheckMinutes)
+        {
+            return;
+        }
+        foreach (var (type, t) in _tracks.Where(kv => kv.Value.Restored).ToList())
+        {
+            t.Restored = false;
+            if (!t.JudgedSinceRestore && t.Event is not null)
+            {
+                changes.Add(Make(type, t, open: false, end: nowUtc));
+                _tracks.Remove(type);
+            }
+        }
     }
 
     private void Step(string type, in DetectorInput input, bool? condition, string severity, List<AnomalyEvent> changes, int? debounce = null)
@@ -146,6 +170,7 @@ public sealed class AnomalyDetector
             t = new Track();
             _tracks[type] = t;
         }
+        t.JudgedSinceRestore = true;
         var d = debounce ?? _options.DebounceMinutes;
         var m = input.Measured;
         var minutes = m.Step.TotalMinutes;
@@ -200,7 +225,8 @@ public sealed class AnomalyDetector
             ["ratio"] = expected > 0 ? measured / expected : 0,
             ["ac_rating_w"] = _acRatingW,
         };
-        return new AnomalyEvent($"{_gateway}-{type}-{start.ToUnixTimeSeconds()}", type, t.Severity, open, start, end, expected, measured, t.PendingLostKwh, evidence);
+        // an event keeps its id while it lasts (one taken up at a restart, the id it had)
+        return new AnomalyEvent(t.Event?.Id ?? $"{_gateway}-{type}-{start.ToUnixTimeSeconds()}", type, t.Severity, open, start, end, expected, measured, t.PendingLostKwh, evidence);
     }
 
     private sealed class Track
@@ -214,6 +240,8 @@ public sealed class AnomalyDetector
         public double PendingLostKwh;
         public string Severity = "minor";
         public AnomalyEvent? Event;
+        public bool Restored;
+        public bool JudgedSinceRestore;
 
         public void Reset()
         {

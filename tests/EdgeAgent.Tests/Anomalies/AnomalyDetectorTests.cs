@@ -35,6 +35,25 @@ public sealed class AnomalyDetectorTests
     }
 
     [Fact]
+    public void Restore_EventWhoseCheckNoLongerRuns_ClosedAfterAnHourOfDaylight()
+    {
+        // a string-loss event open before a restart, on an inverter that no longer reports its MPPTs: nothing can judge it again
+        var d = new AnomalyDetector(new AnomalyOptions(), "gw", Rating);
+        var restored = new AnomalyEvent("gw-mppt_imbalance-1", AnomalyTypes.MpptImbalance, "major", true, T0.AddDays(-1), null, 3000, 1500, 12,
+            new Dictionary<string, double> { ["minutes"] = 300 });
+        d.Restore([restored]);
+        Assert.Equal(restored.Id, Assert.Single(d.OpenEvents).Id);
+
+        var events = Run(d, Enumerable.Range(0, 90).Select(i => Minute(i, 2900)));
+
+        var closed = Assert.Single(events);
+        Assert.Equal((restored.Id, false), (closed.Id, closed.Open));
+        Assert.Equal(T0.AddMinutes(AnomalyDetector.RestoredCheckMinutes - 1), closed.EndUtc);
+        Assert.Equal(restored.StartUtc, closed.StartUtc);
+        Assert.Empty(d.OpenEvents);
+    }
+
+    [Fact]
     public void Process_DipShorterThanDebounce_NoEvent()
     {
         var d = new AnomalyDetector(new AnomalyOptions { DebounceMinutes = 10 }, "gw", Rating);
