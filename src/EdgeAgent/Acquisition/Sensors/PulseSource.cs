@@ -42,11 +42,21 @@ public abstract class PulseSource : SensorSource
             Previous = _counter.Snapshot();
         }
         var now = _counter.Snapshot();
+        if (now.NowTicks - Previous.NowTicks < MinimumWindow.TotalSeconds * Time.TimestampFrequency)
+        {
+            // too soon after the last read to count a rate: the pulses stay for the next read's window, none is lost
+            return Task.FromResult(AllMissing(Time.GetUtcNow(),
+                $"read again {Seconds(now.NowTicks - Previous.NowTicks):0.###} s after the last read: the pulses are counted over the next window"));
+        }
         var readings = Interpret(Previous, now, Time.GetUtcNow());
         LastDetail = $"{now.Count} pulses, {now.RejectedEdges} bounce edges ignored";
         Previous = now;
         return Task.FromResult(readings);
     }
+
+    /// <summary>The shortest window between two reads that is counted; a read sooner is missing and its pulses go to the next window
+    /// (none by default: a meter's energy and its pulse-to-pulse power need no window).</summary>
+    protected virtual TimeSpan MinimumWindow => TimeSpan.Zero;
 
     /// <summary>Turns the pulses between two snapshots into readings.</summary>
     protected abstract IReadOnlyList<Reading> Interpret(PulseSnapshot previous, PulseSnapshot now, DateTimeOffset at);

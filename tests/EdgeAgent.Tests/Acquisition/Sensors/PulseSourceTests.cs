@@ -158,6 +158,7 @@ public sealed class PulseSourceTests : IDisposable
     {
         using var wind = new AnemometerSource(Anemometer(), _gpio, _clock);
         _driver.PulseTrain(27, hz: 5, count: 10, TimeSpan.FromMilliseconds(20));
+        _clock.Advance(TimeSpan.FromSeconds(5));
         await wind.ReadAsync(CancellationToken.None);
 
         _clock.Advance(TimeSpan.FromSeconds(10));
@@ -165,6 +166,25 @@ public sealed class PulseSourceTests : IDisposable
 
         Assert.Equal(ReadingQuality.Good, r.Quality);
         Assert.Equal(0, r.Value);
+    }
+
+    [Fact]
+    public async Task Anemometer_ReadSoonAfterThePrevious_MissingAndItsPulsesCountNext()
+    {
+        // a read 0.1 s after the previous one (the acquisition loop catching up) must not count 0.1 s as calm
+        using var wind = new AnemometerSource(Anemometer(msPerHz: 0.5), _gpio, _clock);
+        _driver.PulseTrain(27, hz: 2, count: 20, TimeSpan.FromMilliseconds(20));
+        Assert.Equal(1.0, Assert.Single(await wind.ReadAsync(CancellationToken.None)).Value!.Value, 1e-9);
+
+        _clock.Advance(TimeSpan.FromSeconds(0.1));
+        var soon = Assert.Single(await wind.ReadAsync(CancellationToken.None));
+        _driver.PulseTrain(27, hz: 2, count: 10, TimeSpan.FromMilliseconds(20));
+        var next = Assert.Single(await wind.ReadAsync(CancellationToken.None));
+
+        Assert.Equal(ReadingQuality.Missing, soon.Quality);
+        Assert.Contains("counted over the next window", soon.Reason, StringComparison.Ordinal);
+        Assert.Equal(ReadingQuality.Good, next.Quality);
+        Assert.Equal(0.5 * 10 / 5.1, next.Value!.Value, 1e-9); // ten pulses over the 5.1 s since the last counted read
     }
 
     [Fact]
