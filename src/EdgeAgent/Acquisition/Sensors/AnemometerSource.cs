@@ -23,7 +23,8 @@ public sealed class AnemometerSource : PulseSource
     public double? LastHz { get; private set; }
 
     /// <summary>Half the configured cadence: a rate counted over a much shorter window than its neighbours' would weigh as much in
-    /// the minute's mean (a 0.1 s window with no pulse read as calm took a sixth off a minute of 3.2 m/s on a loaded machine).</summary>
+    /// the minute's mean (in a CI run on a loaded machine a minute of 3.2 m/s read 2.67: five windows, and one too short to hold a
+    /// pulse read as calm).</summary>
     protected override TimeSpan MinimumWindow => TimeSpan.FromSeconds(Math.Max(0.001, Config.CadenceS / 2));
 
     protected override IReadOnlyList<Reading> Interpret(PulseSnapshot previous, PulseSnapshot now, DateTimeOffset at)
