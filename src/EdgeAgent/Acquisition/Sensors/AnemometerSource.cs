@@ -23,8 +23,8 @@ public sealed class AnemometerSource : PulseSource
     public double? LastHz { get; private set; }
 
     /// <summary>Half the configured cadence: a rate counted over a much shorter window than its neighbours' would weigh as much in
-    /// the minute's mean (in a CI run on a loaded machine a minute of 3.2 m/s read 2.67: five windows, and one too short to hold a
-    /// pulse read as calm).</summary>
+    /// the minute's mean (in a CI run on a loaded machine a minute of 3.2 m/s read 2.67, as five windows at 3.2 and one too short to
+    /// hold a pulse, read as calm, would give).</summary>
     protected override TimeSpan MinimumWindow => TimeSpan.FromSeconds(Math.Max(0.001, Config.CadenceS / 2));
 
     protected override IReadOnlyList<Reading> Interpret(PulseSnapshot previous, PulseSnapshot now, DateTimeOffset at)
