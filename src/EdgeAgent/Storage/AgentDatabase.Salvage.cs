@@ -37,9 +37,9 @@ public sealed partial class AgentDatabase
     }
 
     /// <summary>Copies into this (new, empty) database what can still be read of a damaged one: history per step and day (a day
-    /// SQLite cannot read is tried again by the hour, then by the minute, and a minute it still cannot read is lost), the outbox by ranges of ids (down to
-    /// single messages), the degradation detector's performance days, and the retained payloads. Returns one line saying what was
-    /// kept and what was lost.</summary>
+    /// SQLite cannot read is tried again by the hour, then by the minute, and a minute it still cannot read is lost), the outbox by
+    /// ranges of ids (down to single messages), the degradation detector's performance days, and the retained payloads. Returns one
+    /// line saying what was kept and what was lost; throws when the damaged file cannot be attached at all.</summary>
     private string SalvageFrom(string damagedPath, DateTimeOffset nowUtc)
     {
         lock (_gate)

@@ -86,17 +86,18 @@ public sealed partial class AgentDatabase : IDisposable
             db.Dispose();
             var aside = MoveAside(path, nowUtc);
             var fresh = new AgentDatabase(path, outboxMaxMessages, outboxMaxBytes);
+            string salvaged;
             try
             {
-                var salvaged = fresh.SalvageFrom(aside, nowUtc);
-                movedAside($"{path} is damaged (SQLite's quick check: {damage}); moved aside to {aside} and started a new one with what could be read of it: {salvaged}");
-                return fresh;
+                salvaged = $"started a new one with what could be read of it: {fresh.SalvageFrom(aside, nowUtc)}";
             }
-            catch
+            catch (SqliteException e)
             {
-                fresh.Dispose();
-                throw;
+                // the new database is whole; what the old one holds stays aside for recovery by hand
+                salvaged = $"started a new one; nothing could be read of it ({e.Message})";
             }
+            movedAside($"{path} is damaged (SQLite's quick check: {damage}); moved aside to {aside} and {salvaged}");
+            return fresh;
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
