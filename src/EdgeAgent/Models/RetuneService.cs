@@ -131,13 +131,14 @@ public sealed class RetuneService : BackgroundService
         // one read of the history: the fine-tuning learns from every daylight interval, the check compares above the validator's elevation
         var intervals = _validator.Intervals(from, now, minSunElevationDeg: 0);
         var outcome = SiteRetuner.Retune(bundle, intervals, from, now, new AdaptationOptions(RecentDays: AdaptationOptions.NightlyRecentDays, EdgeCheckHours: AdaptationOptions.NightlyEdgeCheckHours,
-            LocalCorrection: AdaptationOptions.NightlyCorrection, Ceiling: AdaptationOptions.NightlyCeiling), cancellationToken);
+            LocalCorrection: AdaptationOptions.NightlyCorrection, Ceiling: AdaptationOptions.NightlyCeiling), cancellationToken,
+            current.AcLimitW < current.AcRatingW ? current.AcLimitW : null);
         if (outcome.Model is null)
         {
             ModelLog.NotRetuned(_logger, outcome.Reason, current.Id);
             return null;
         }
-        if (outcome.AcLimit is { } limit)
+        if (outcome.AcLimit is { } limit && !outcome.AcLimitKept)
         {
             ModelLog.AcLimitSeen(_logger, limit.Describe(current.AcRatingW), (limit.LimitW / 1000).ToString("F3", CultureInfo.InvariantCulture));
         }

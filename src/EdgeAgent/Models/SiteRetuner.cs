@@ -11,6 +11,10 @@ public sealed record RetuneOutcome(ChainModel? Model, string Reason)
     /// <summary>An AC ceiling under the bundle's rating that the window showed (an export limit the site file does not know), or null; the
     /// model was fine-tuned with it as the AC rating and is run so (<see cref="Inference.BundlePowerModel.Retuned"/>).</summary>
     public AcLimitFinding? AcLimit { get; init; }
+
+    /// <summary>True when <see cref="AcLimit"/> is the one found before, kept because the window's AC stayed under it (an overcast
+    /// fortnight shows no cap, nor that it was lifted).</summary>
+    public bool AcLimitKept { get; init; }
 }
 
 /// <summary>Fine-tunes a bundle's chain again on the site's recent history: from the foundation the bundle carries, with the exporter's
@@ -22,8 +26,10 @@ public static class SiteRetuner
     /// <summary>Days of daylight history with measured AC and known weather needed (as <c>modelexport finetune</c>).</summary>
     public const int MinimumDays = 2;
 
+    /// <param name="previousAcLimitW">the export limit the model in use was re-tuned with, or null: kept when the window shows none
+    /// and its AC stays under it</param>
     public static RetuneOutcome Retune(LoadedBundle bundle, IReadOnlyList<HistoryInterval> intervals, DateTimeOffset fromUtc, DateTimeOffset toUtc,
-        AdaptationOptions options, CancellationToken cancellationToken = default)
+        AdaptationOptions options, CancellationToken cancellationToken = default, double? previousAcLimitW = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         ArgumentNullException.ThrowIfNull(intervals);
@@ -35,6 +41,11 @@ public static class SiteRetuner
         // an export limit the window shows is learnt as the inverter's rating (as modelexport finetune does): fitted under the site
         // file's rating, the chain would bend its shading and module factors to explain every flat sunny midday
         var limit = Shared.Features.AcLimit.Detect(bundle.Site, history);
+        var kept = limit is null && previousAcLimitW is { } previous && StaysUnder(history, previous);
+        if (kept)
+        {
+            limit = new AcLimitFinding(previousAcLimitW!.Value, 0, 0, 0);
+        }
         var features = ChainFeatureSpecification.Build(limit?.Apply(bundle.Site) ?? bundle.Site, history);
         var days = ChainFeatureSpecification.DaylightDays(features, bundle.Site.LongitudeDeg);
         if (days < MinimumDays)
@@ -46,12 +57,23 @@ public static class SiteRetuner
         var (model, summary) = SiteAdaptation.FineTune(bundle.CreateFoundationModel()!, features, options, null, cancellationToken);
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         var corrected = model.Correction is { } correction ? $", shading corrected locally from {correction.Points} of them" : "";
-        var capped = limit is null ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", held at the AC limit of {limit.LimitW:F0} W the history shows under the rating (an export limit?)");
+        var capped = limit is null ? ""
+            : kept ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", held at the AC limit of {limit.LimitW:F0} W found before (the window's AC stays under it)")
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", held at the AC limit of {limit.LimitW:F0} W the history shows under the rating (an export limit?)");
         return new RetuneOutcome(model, string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}{corrected}{capped}"))
         {
             AcLimit = limit,
+            AcLimitKept = kept,
         };
+    }
+
+    // the window's AC (its 99.5th percentile, as AcLimit takes the level) does not rise above the limit: no sign it was lifted
+    private static bool StaysUnder(History history, double limitW)
+    {
+        var ac = history.Column("ac_power_w");
+        var positive = ac?.Where(v => double.IsFinite(v) && v > 0).Order().ToArray() ?? [];
+        return positive.Length > 0 && positive[(int)(0.995 * (positive.Length - 1))] <= limitW * (1 + Shared.Features.AcLimit.Band);
     }
 
     /// <summary>Why a bundle cannot be fine-tuned again on the gateway, or null when it can.</summary>

@@ -37,13 +37,15 @@ public sealed class RetuneTests : IDisposable
 
     private WeatherPoint WeatherAt(DateTimeOffset t) => WeatherState.CloudyWeather(_h.Weather.ClearSky, _clouds, t, Quarter);
 
-    /// <summary>What the gateway records over [from, to): the plant's AC under the weather (capped at <paramref name="capW"/>), and that
-    /// weather as the forecast it held.</summary>
-    private void Record(DateTimeOffset fromUtc, DateTimeOffset toUtc, double capW = double.PositiveInfinity)
+    /// <summary>What the gateway records over [from, to): the plant's AC under the weather (capped at <paramref name="capW"/>; with
+    /// <paramref name="overcast"/> under a third of its light, diffuse), and that weather as the forecast it held.</summary>
+    private void Record(DateTimeOffset fromUtc, DateTimeOffset toUtc, double capW = double.PositiveInfinity, bool overcast = false)
     {
         for (var t = fromUtc; t < toUtc; t += Quarter)
         {
             var w = WeatherAt(t);
+            // overcast: a third of the light, all of it diffuse
+            w = overcast ? w with { GhiWm2 = w.GhiWm2 / 3, DniWm2 = 0, DhiWm2 = w.GhiWm2 / 3 } : w;
             _h.Database.WriteHistory(t, Quarter, [
                 new("ac_power_w", Math.Min(capW, _plant.ExpectedAcW(w, Quarter))), new(RecordedWeather.GhiWm2, w.GhiWm2), new(RecordedWeather.DniWm2, w.DniWm2),
                 new(RecordedWeather.DhiWm2, w.DhiWm2), new(RecordedWeather.TempAirC, w.TempAirC), new(RecordedWeather.WindSpeedMs, w.WindSpeedMs)]);
@@ -228,6 +230,35 @@ public sealed class RetuneTests : IDisposable
         Assert.Equal(capW, _h.Slot.Current.AcLimitW, 0.5);
         Assert.InRange(_h.Slot.Current.ExpectedAcW(clear, Quarter), 0.95 * capW, 1.0001 * capW);
         Assert.Equal(capW, _h.ModelTopic().GetProperty("ac_limit_w").GetDouble(), 0.5);
+    }
+
+    [Fact]
+    public void RunOnce_OvercastFortnightAfterALimit_KeepsItUntilTheAcRisesAboveIt()
+    {
+        var start = _h.Time.GetUtcNow();
+        var capW = 0.6 * _h.Slot.Current.AcRatingW;
+        var ratingW = _h.Slot.Current.AcRatingW;
+        Record(start - TimeSpan.FromDays(14), start, capW);
+        var log = new TestLogger<RetuneService>();
+        var service = Service(log);
+        Assert.NotNull(service.RunOnce());
+        Assert.Equal(capW, _h.Slot.Current.AcLimitW, 0.5);
+
+        // a fortnight of overcast: no cap shows, nor that it was lifted
+        _h.Time.Advance(TimeSpan.FromDays(14));
+        var now = _h.Time.GetUtcNow();
+        Record(start, now, overcast: true);
+        var kept = service.RunOnce();
+        Assert.NotNull(kept);
+        Assert.Equal(capW, _h.Slot.Current.AcLimitW, 0.5);
+        Assert.Contains($"held at the AC limit of {capW:F0} W found before", kept.Reason, StringComparison.Ordinal);
+        Assert.Single(log.Lines, l => l.EventId == 823); // the warning is for a limit found, not for one kept
+
+        // then sunny days with AC above it: the limit was lifted
+        _h.Time.Advance(TimeSpan.FromDays(14));
+        Record(now, _h.Time.GetUtcNow());
+        Assert.NotNull(service.RunOnce());
+        Assert.Equal(ratingW, _h.Slot.Current.AcLimitW);
     }
 
     [Fact]
