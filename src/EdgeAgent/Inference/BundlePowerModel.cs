@@ -89,7 +89,7 @@ public sealed class BundlePowerModel : IPowerModel, IDisposable
             }
             lock (_gate)
             {
-                return _delivered ??= new BundlePowerModel(_bundle, new EngineChainPredictor(_bundle), null, acLimitW: AcLimitW < AcRatingW ? AcLimitW : null);
+                return _delivered ??= new BundlePowerModel(_bundle, new EngineChainPredictor(_bundle), null, acLimitW: this.ExportLimitW());
             }
         }
     }

@@ -46,6 +46,17 @@ public interface IPowerModel
     (double P10, double P90) ResidualQuantiles { get; }
 }
 
+/// <summary>What is read off any <see cref="IPowerModel"/>.</summary>
+public static class PowerModels
+{
+    /// <summary>The export limit under the rating the model is held at (<see cref="IPowerModel.AcLimitW"/>), or null when it stops at the rating.</summary>
+    public static double? ExportLimitW(this IPowerModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.AcLimitW < model.AcRatingW ? model.AcLimitW : null;
+    }
+}
+
 /// <summary>Clear-sky irradiance and sun elevation at the site (from the physics library).</summary>
 public interface IClearSkyModel
 {

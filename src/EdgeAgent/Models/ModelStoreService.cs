@@ -173,8 +173,7 @@ public sealed class ModelStoreService : BackgroundService
             }
             var version = _store.NextVersionName(staged.ModelId);
             // an export limit the model in use was re-tuned with holds the new bundle too, until it is re-tuned in its turn (after probation)
-            var limitW = _slot.Current.AcLimitW < _slot.Current.AcRatingW ? _slot.Current.AcLimitW : (double?)null;
-            candidate = BundlePowerModel.Create(staged with { Source = _store.VersionPath(version) }, _options.Runner, _options.Shadow, limitW);
+            candidate = BundlePowerModel.Create(staged with { Source = _store.VersionPath(version) }, _options.Runner, _options.Shadow, _slot.Current.ExportLimitW());
             // a re-tuned model learnt the very intervals compared: the bundle it came from, as delivered, stands in for it (the new
             // bundle is re-tuned in its turn)
             var verdict = _validator.Validate(candidate, _slot.Current.Delivered ?? _slot.Current, now, _options.ValidationDays, _options.ValidationMinIntervals, _options.MaxErrorRatio);

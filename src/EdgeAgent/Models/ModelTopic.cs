@@ -25,7 +25,7 @@ public static class ModelTopic
             w.WriteString("runner", model.Runner);
             w.WriteNumber("ac_rating_w", model.AcRatingW);
             // an export limit the nightly re-tuning found and holds the model at (null: none, the model stops at the rating)
-            PayloadWriter.WriteNumberOrNull(w, "ac_limit_w", model.AcLimitW < model.AcRatingW ? model.AcLimitW : null, 0);
+            PayloadWriter.WriteNumberOrNull(w, "ac_limit_w", model.ExportLimitW(), 0);
             w.WriteNumber("dc_rating_w", model.DcRatingW);
             if (model is BundlePowerModel bundle)
             {

@@ -132,7 +132,7 @@ public sealed class RetuneService : BackgroundService
         var intervals = _validator.Intervals(from, now, minSunElevationDeg: 0);
         var outcome = SiteRetuner.Retune(bundle, intervals, from, now, new AdaptationOptions(RecentDays: AdaptationOptions.NightlyRecentDays, EdgeCheckHours: AdaptationOptions.NightlyEdgeCheckHours,
             LocalCorrection: AdaptationOptions.NightlyCorrection, Ceiling: AdaptationOptions.NightlyCeiling), cancellationToken,
-            current.AcLimitW < current.AcRatingW ? current.AcLimitW : null);
+            current.ExportLimitW());
         if (outcome.Model is null)
         {
             ModelLog.NotRetuned(_logger, outcome.Reason, current.Id);
