@@ -41,7 +41,7 @@ public static class SiteRetuner
         // an export limit the window shows is learnt as the inverter's rating (as modelexport finetune does): fitted under the site
         // file's rating, the chain would bend its shading and module factors to explain every flat sunny midday
         var limit = Shared.Features.AcLimit.Detect(bundle.Site, history);
-        var kept = limit is null && previousAcLimitW is { } previous && StaysUnder(history, previous);
+        var kept = limit is null && previousAcLimitW is { } previous && Shared.Features.AcLimit.StaysUnder(history, previous);
         if (kept)
         {
             limit = new AcLimitFinding(previousAcLimitW!.Value, 0, 0, 0);
@@ -68,13 +68,6 @@ public static class SiteRetuner
         };
     }
 
-    // the window's AC (its 99.5th percentile, as AcLimit takes the level) does not rise above the limit: no sign it was lifted
-    private static bool StaysUnder(History history, double limitW)
-    {
-        var ac = history.Column("ac_power_w");
-        var positive = ac?.Where(v => double.IsFinite(v) && v > 0).Order().ToArray() ?? [];
-        return positive.Length > 0 && positive[(int)(0.995 * (positive.Length - 1))] <= limitW * (1 + Shared.Features.AcLimit.Band);
-    }
 
     /// <summary>Why a bundle cannot be fine-tuned again on the gateway, or null when it can.</summary>
     public static string? Unsupported(LoadedBundle bundle)

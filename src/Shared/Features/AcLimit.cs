@@ -43,6 +43,22 @@ public static class AcLimit
 
     public const double MinimumShareAbove = 0.5;
 
+    /// <summary>True when a history's AC does not rise above a limit found before (its level within <see cref="Band"/>): no sign the
+    /// limit was lifted, as in an overcast fortnight, which shows no cap either.</summary>
+    public static bool StaysUnder(History history, double limitW)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        var positive = history.Column("ac_power_w")?.Where(v => double.IsFinite(v) && v > 0).ToArray() ?? [];
+        return positive.Length > 0 && Level(positive) <= limitW * (1 + Band);
+    }
+
+    // the level of an AC series: its 99.5th percentile (a cap holds many rows there; a stray spike does not move it)
+    private static double Level(IEnumerable<double> acW)
+    {
+        var sorted = acW.Order().ToArray();
+        return sorted[(int)(0.995 * (sorted.Length - 1))];
+    }
+
     /// <summary>The ceiling, or null when the AC shows none below <see cref="BelowRating"/> of the rating.</summary>
     public static AcLimitFinding? Detect(Site site, History history) => Detect(new ClearSkyReference(site, history));
 
@@ -66,9 +82,7 @@ public static class AcLimit
         {
             return null;
         }
-        // the level: the 99.5th percentile of the AC (a cap holds many rows there; a stray spike does not move it)
-        var sorted = rows.Select(i => ac[i]).Order().ToArray();
-        var level = sorted[(int)(0.995 * (sorted.Length - 1))];
+        var level = Level(rows.Select(i => ac[i]));
         if (level >= BelowRating * site.Inverter.AcCapacityW)
         {
             return null;
