@@ -27,9 +27,9 @@ public sealed class AnomalyDetector
     private readonly Dictionary<string, Track> _tracks = new(StringComparer.Ordinal);
     private readonly DegradationTracker _degradation;
 
-    /// <summary>Faults that make a day useless for the performance trend (clipping and sensor events do not).</summary>
-    private static readonly string[] TrendBreakers =
-        [AnomalyTypes.Outage, AnomalyTypes.InverterFault, AnomalyTypes.MpptImbalance, AnomalyTypes.Underperformance, AnomalyTypes.CommunicationLost];
+    /// <summary>Faults that make a day useless for the performance trend: the plant's own (<see cref="OpenFaults.Types"/>) and lost
+    /// communication (clipping and sensor events do not).</summary>
+    private static readonly string[] TrendBreakers = [.. OpenFaults.Types, AnomalyTypes.CommunicationLost];
     private double? _lastPoa;
     private double _poaSameMinutes;
     private double _poaRunClearSkyW;
