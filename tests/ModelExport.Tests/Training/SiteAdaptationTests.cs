@@ -262,39 +262,6 @@ public sealed class SiteAdaptationTests
         Assert.True(weightedSummary.Steps > evenSummary.Steps, $"{weightedSummary.Steps} steps weighted, {evenSummary.Steps} even");
     }
 
-    [Fact]
-    public void FineTune_RecentDaysOvercast_NotWeighted()
-    {
-        // the window's last three days overcast (no beam on the plane): their rows say nothing of the shade now, and weighted
-        // they drew shade across the next clear afternoon; the fit is the one that weighs all days alike
-        const int overcastDays = 3;
-        var (foundation, clean) = NarrowChimney(chimney: false);
-        var x = new Tensor(clean.X.Rows, clean.X.Cols);
-        clean.X.Data.CopyTo(x.Data, 0);
-        for (var r = (Days - overcastDays) * PerDay; r < Days * PerDay; r++)
-        {
-            x[r, ChainColumns.Beam] = 0;
-        }
-        var ac = new float[clean.Rows];
-        foundation.Predict(x, ac, [], [], []);
-        var y = new Tensor(clean.Y.Rows, clean.Y.Cols);
-        clean.Y.Data.CopyTo(y.Data, 0);
-        for (var r = 0; r < clean.Rows; r++)
-        {
-            y[r, ChainColumns.LabelAc] = ac[r];
-        }
-        var history = clean with { X = x, Y = y };
-
-        var (even, evenSummary) = SiteAdaptation.FineTune(foundation, history, new AdaptationOptions());
-        var (recent, recentSummary) = SiteAdaptation.FineTune(foundation, history, new AdaptationOptions(RecentDays: overcastDays));
-
-        Assert.Equal(evenSummary.Steps, recentSummary.Steps);
-        var (evenAc, recentAc) = (new float[history.Rows], new float[history.Rows]);
-        even.Predict(history.X, evenAc, [], [], []);
-        recent.Predict(history.X, recentAc, [], [], []);
-        Assert.Equal(evenAc, recentAc);
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -15,9 +15,8 @@ namespace PvEdge.Shared.Learning.Chain;
 /// <param name="TeacherWeight">weight of the third stage's anchor to the second stage's field above the sky the history saw and at
 /// its own sun positions</param>
 /// <param name="ScreenDays">leave out the mornings and afternoons the weather cannot explain (<see cref="DayScreen"/>: snow, outages)</param>
-/// <param name="RecentDays">the rows of the history's last this many days with beam on the plane count <see cref="RecentWeight"/>
-/// times in training (0 = all rows alike; overcast rows are not weighted: they say nothing of the shade now); for a model that
-/// predicts the next day only (<see cref="NightlyRecentDays"/>)</param>
+/// <param name="RecentDays">the rows of the history's last this many days count <see cref="RecentWeight"/> times in training (0 = all
+/// rows alike); for a model that predicts the next day only (<see cref="NightlyRecentDays"/>)</param>
 /// <param name="RecentWeight">how many times those rows count</param>
 /// <param name="EdgeCheckHours">the third stage's length is chosen on the history's last this many hours: a stage of the usual
 /// length and one <see cref="SiteAdaptation.LongerEdgeStage"/> times as long are fitted without them, and the one that predicts
@@ -221,10 +220,7 @@ public static class SiteAdaptation
         return CheckError(longer) < CheckError(epochs) ? longer : epochs;
     }
 
-    // the rows to train on: each of the last RecentDays days' rows with beam on the plane RecentWeight times (ascending rows:
-    // those at the end). Overcast rows say nothing of the shade now, and weighted they drew it: an unshaded site's first clear
-    // afternoon after five overcast days came out with shade 2-3 deg below the sky its clear days had shown (s = 0.81, 801 W
-    // too low; over 30 autumn days re-tuned nightly its ratio to the noise floor 1.60, 1.08 with only lit rows weighted)
+    // the rows to train on: each of the last RecentDays days' rows RecentWeight times (ascending rows: those at the end)
     private static int[] Weighted(int[] rows, ChainFeatureSet data, AdaptationOptions options)
     {
         if (options.RecentDays <= 0 || options.RecentWeight <= 1 || rows.Length == 0)
@@ -232,7 +228,7 @@ public static class SiteAdaptation
             return rows;
         }
         var after = data.Times[rows[^1]] - TimeSpan.FromDays(options.RecentDays);
-        var recent = rows.Where(r => data.Times[r] > after && data.X[r, ChainColumns.Beam] > ShadingCeiling.MinBeamKwm2).ToArray();
+        var recent = rows.Where(r => data.Times[r] > after).ToArray();
         return [.. rows, .. Enumerable.Repeat(recent, options.RecentWeight - 1).SelectMany(r => r)];
     }
 
