@@ -1,4 +1,3 @@
-using PvEdge.Shared.Features;
 using PvEdge.Shared.Learning;
 using PvEdge.Shared.Learning.Chain;
 
@@ -132,36 +131,5 @@ public sealed class ChainShadingTests
 
         Assert.Equal(without, atField, 1e-6f);
         Assert.Equal(without + (2f * 0.01f), offField, 1e-4f);
-    }
-
-    [Fact]
-    public void ResidualAnchors_OvercastRowsFarOff_DrawnOnlyWhereTheBeamIs()
-    {
-        // half the rows overcast (no beam on the plane) and 20 % of the rating off the model, the other half lit and 1 % off:
-        // the overcast residuals are the largest, but no beam shade can explain them, so the edge units go to the lit rows
-        const int n = 200;
-        var model = Model(5);
-        var x = Rows(n, 6);
-        var ac = new float[n];
-        var y = new Tensor(n, ChainColumns.LabelCount);
-        for (var r = 0; r < n; r++)
-        {
-            x[r, ChainColumns.Beam] = r % 2 == 0 ? 0f : 0.1f + x[r, ChainColumns.Beam];
-        }
-        model.Predict(x, ac, [], [], []);
-        for (var r = 0; r < n; r++)
-        {
-            y[r, ChainColumns.LabelAc] = ac[r] + (r % 2 == 0 ? 0.2f : 0.01f);
-            y[r, ChainColumns.LabelDc] = float.NaN;
-            y[r, ChainColumns.LabelPoa] = float.NaN;
-        }
-        var times = Enumerable.Range(0, n).Select(k => new DateTimeOffset(2025, 10, 1, 8, 0, 0, TimeSpan.Zero).AddMinutes(15 * k)).ToArray();
-        var data = new ChainFeatureSet(x, y, times, new double[n], new double[n], 5000, 6000);
-
-        var anchors = SiteAdaptation.ResidualAnchors(model, data, [.. Enumerable.Range(0, n)], 64, new SeededRandom(7));
-
-        Assert.Equal(64, anchors.Length);
-        Assert.All(anchors, r => Assert.True(x[r, ChainColumns.Beam] > ShadingCeiling.MinBeamKwm2, $"anchor at overcast row {r}"));
-        Assert.True(anchors.Distinct().Count() > 20, $"{anchors.Distinct().Count()} distinct lit rows drawn");
     }
 }

@@ -307,14 +307,11 @@ public static class SiteAdaptation
         return cov / Math.Sqrt(va * vb);
     }
 
-    // rows drawn with probability proportional to their squared AC residual under the model, among the rows with beam on the
-    // plane: an edge unit draws beam shade, and an overcast row's residual (noise, the diffuse light) is none. Drawn there, the
-    // units put shade where the weak beam could not pin it (an unshaded site's first clear afternoon after five overcast days,
-    // weighted as the last days: s = 0.81 and 801 W too low, 2-3 deg below the sky its clear days had shown)
-    internal static int[] ResidualAnchors(ChainModel model, ChainFeatureSet data, int[] rows, int count, SeededRandom rng)
+    // rows drawn with probability proportional to their squared AC residual under the model
+    private static int[] ResidualAnchors(ChainModel model, ChainFeatureSet data, int[] rows, int count, SeededRandom rng)
     {
         var residual = AcResiduals(model, data);
-        var weights = rows.Select(r => float.IsNaN(residual[r]) || data.X[r, ChainColumns.Beam] <= ShadingCeiling.MinBeamKwm2 ? 0 : (double)residual[r] * residual[r]).ToArray();
+        var weights = rows.Select(r => float.IsNaN(residual[r]) ? 0 : (double)residual[r] * residual[r]).ToArray();
         var total = weights.Sum();
         var anchors = new int[count];
         for (var j = 0; j < count; j++)
