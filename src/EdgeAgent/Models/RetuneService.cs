@@ -41,10 +41,9 @@ public sealed class RetuneService : BackgroundService
     public RetuneService(ModelSlot slot, ModelValidator validator, SiteContext site, StageChannels channels, PublishQueue queue, Topics topics,
         TimeProvider time, WallClock wall, IOptions<ModelOptions> options, ILogger<RetuneService> logger, OpenFaults faults)
     {
-        ArgumentNullException.ThrowIfNull(faults);
-        _faults = faults;
         ArgumentNullException.ThrowIfNull(wall);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(faults);
         _slot = slot;
         _validator = validator;
         _site = site;
@@ -55,6 +54,7 @@ public sealed class RetuneService : BackgroundService
         _wall = wall.Time;
         _options = options.Value;
         _logger = logger;
+        _faults = faults;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -58,8 +58,8 @@ public static class SiteRetuner
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         var corrected = model.Correction is { } correction ? $", shading corrected locally from {correction.Points} of them" : "";
         var capped = limit is null ? ""
-            : kept ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", held at the AC limit of {limit.LimitW:F0} W found before (the window's AC stays under it)")
-            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", held at the AC limit of {limit.LimitW:F0} W the history shows under the rating (an export limit?)");
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $", held at the AC limit of {limit.LimitW:F0} W ")
+              + (kept ? "found before (the window's AC stays under it)" : "the history shows under the rating (an export limit?)");
         return new RetuneOutcome(model, string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"fine-tuned from the bundle's foundation on {summary.Rows} daylight rows ({days} days) in {seconds:F1} s, loss {summary.FinalLoss:G3}{corrected}{capped}"))
         {
@@ -67,7 +67,6 @@ public static class SiteRetuner
             AcLimitKept = kept,
         };
     }
-
 
     /// <summary>Why a bundle cannot be fine-tuned again on the gateway, or null when it can.</summary>
     public static string? Unsupported(LoadedBundle bundle)
