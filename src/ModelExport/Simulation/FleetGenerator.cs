@@ -323,7 +323,7 @@ public sealed class FleetGenerator
             ref readonly var st = ref unshaded.Steps[i];
             el[i] = st.Sun.ApparentElevationDeg;
             var leaf = ShadingScene.LeafOn(st.TimeMid.DayOfYear, site.LatitudeDeg);
-            s[i] = st.Sun.IsUp ? scene.BeamFactor(st.Sun.AzimuthDeg, el[i], leaf) : 0;
+            s[i] = st.Sun.IsUp ? IntervalBeamFactor(unshaded.Steps, i, scene, leaf) : 0;
             double dcSum = 0, poaSum = 0;
             for (var p = 0; p < site.Planes.Count; p++)
             {
@@ -341,6 +341,43 @@ public sealed class FleetGenerator
             poaOut[i] = poaSum;
         }
         return new TruePowerSeries(el, s, poaOut, dcOut, acOut);
+    }
+
+    /// <summary>The scene's beam factor over step <paramref name="i"/>'s interval (telemetry is interval means, and the sun crosses
+    /// an obstacle's edge within an interval): the sun's position at the interval's start and end is taken half-way to the
+    /// neighbouring steps' midpoints (mirrored across the midpoint where a neighbour is missing or not adjacent in time).</summary>
+    private static double IntervalBeamFactor(ReadOnlySpan<ChainStep> steps, int i, ShadingScene scene, double leafOn)
+    {
+        ref readonly var mid = ref steps[i];
+        var before = Adjacent(steps, i, -1);
+        var after = Adjacent(steps, i, +1);
+        var (azMid, elMid) = (mid.Sun.AzimuthDeg, mid.Sun.ApparentElevationDeg);
+        if (before is null && after is null)
+        {
+            return scene.BeamFactor(azMid, elMid, leafOn);
+        }
+        // half-steps from the midpoint towards each neighbour, mirrored where one side is missing
+        var (dAzBefore, dElBefore) = before is { } b ? Half(b, mid.Sun) : Negate(Half(after!.Value, mid.Sun));
+        var (dAzAfter, dElAfter) = after is { } a ? Half(a, mid.Sun) : Negate((dAzBefore, dElBefore));
+        return scene.IntervalBeamFactor(azMid + dAzBefore, elMid + dElBefore, azMid, elMid, azMid + dAzAfter, elMid + dElAfter, leafOn);
+
+        static (double Az, double El) Half(SolarPosition other, SolarPosition at) =>
+            ((((other.AzimuthDeg - at.AzimuthDeg + 540) % 360) - 180) / 2, (other.ApparentElevationDeg - at.ApparentElevationDeg) / 2);
+        static (double Az, double El) Negate((double Az, double El) d) => (-d.Az, -d.El);
+    }
+
+    /// <summary>The sun at the step <paramref name="direction"/> away from <paramref name="i"/> when that step exists and lies one
+    /// nominal interval away (the series' first spacing), else null.</summary>
+    private static SolarPosition? Adjacent(ReadOnlySpan<ChainStep> steps, int i, int direction)
+    {
+        var j = i + direction;
+        if (steps.Length < 2 || j < 0 || j >= steps.Length)
+        {
+            return null;
+        }
+        var nominal = steps[1].TimeMid - steps[0].TimeMid;
+        var gap = (steps[j].TimeMid - steps[i].TimeMid).Duration();
+        return gap > nominal * 1.5 || gap == TimeSpan.Zero ? null : steps[j].Sun;
     }
 
     private static double Finite(double v) => double.IsFinite(v) ? v : 0;

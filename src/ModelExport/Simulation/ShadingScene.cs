@@ -57,6 +57,29 @@ public sealed record ShadingScene(
         return s;
     }
 
+    /// <summary>Mean beam factor over a telemetry interval, as its interval-mean power sees it: the sun runs from
+    /// (<paramref name="startAzimuthDeg"/>, <paramref name="startElevationDeg"/>) at the interval's start through the midpoint
+    /// (<paramref name="midAzimuthDeg"/>, <paramref name="midElevationDeg"/>) to the end, straight within each half, and
+    /// <see cref="BeamFactor"/> is averaged over <see cref="IntervalSamples"/> instants evenly spread over the interval.</summary>
+    public double IntervalBeamFactor(double startAzimuthDeg, double startElevationDeg, double midAzimuthDeg, double midElevationDeg,
+        double endAzimuthDeg, double endElevationDeg, double leafOn)
+    {
+        var sum = 0.0;
+        for (var k = 0; k < IntervalSamples; k++)
+        {
+            var u = (k + 0.5) / IntervalSamples;
+            var (az0, el0, az1, el1, f) = u < 0.5
+                ? (startAzimuthDeg, startElevationDeg, midAzimuthDeg, midElevationDeg, u * 2)
+                : (midAzimuthDeg, midElevationDeg, endAzimuthDeg, endElevationDeg, (u - 0.5) * 2);
+            var dAz = ((az1 - az0 + 540) % 360) - 180;
+            sum += BeamFactor(az0 + (f * dAz), el0 + (f * (el1 - el0)), leafOn);
+        }
+        return sum / IntervalSamples;
+    }
+
+    /// <summary>Instants <see cref="IntervalBeamFactor"/> averages over (one a minute in a 15-minute interval).</summary>
+    public const int IntervalSamples = 15;
+
     private static double Edge(double marginDeg) => Math.Clamp((marginDeg / (2 * EdgeHalfWidthDeg)) + 0.5, 0, 1);
 
     /// <summary>Foliage of deciduous trees by day of year and hemisphere: 1 from late May to September, 0 in winter, ramps between.</summary>
