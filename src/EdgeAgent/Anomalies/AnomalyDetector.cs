@@ -101,7 +101,10 @@ public sealed class AnomalyDetector
         bool? under = judge && ac is { } u && !fault && outage != true ? u < _options.UnderperformanceRatio * input.ExpectedW : null;
         Step(AnomalyTypes.Underperformance, input, under, ac is { } uu && uu < 0.5 * input.ExpectedW ? "major" : "minor", changes, debounce: _options.DebounceMinutes * 3);
 
-        bool? clipping = judge && ac is { } c ? c >= 0.98 * _acRatingW && input.ExpectedW > 1.02 * _acRatingW : null;
+        // held at its limit (the rating, or an export limit under it) while the weather would give at least as much: the model
+        // stops at that limit too, so the expectation reaching it is what says the array could give more
+        var limitW = Math.Min(_acRatingW, input.AcLimitW);
+        bool? clipping = judge && ac is { } c ? c >= 0.98 * limitW && input.ExpectedW >= 0.98 * limitW : null;
         Step(AnomalyTypes.Clipping, input, clipping, "info", changes);
 
         var mppts = m.Values.Where(kv => kv.Key.StartsWith("dc_power_w__mppt", StringComparison.Ordinal) && kv.Value is not null).Select(kv => kv.Value!.Value).ToList();

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace PvEdge.EdgeAgent.Publishing;
 
 /// <summary>Home Assistant device discovery (one config message per device, components inside): AC power, lifetime energy,
-/// forecast today / tomorrow / next hour, and the anomaly as a "problem" binary sensor; availability is the status topic.</summary>
+/// forecast today / tomorrow / next hour, and the anomaly as a "problem" binary sensor (on for any open event but those of severity
+/// info, such as clipping); availability is the status topic.</summary>
 public static class HomeAssistantDiscovery
 {
     public static string Payload(Topics topics, string version)
@@ -34,7 +35,7 @@ public static class HomeAssistantDiscovery
             Sensor(w, gw, "forecast_today", "PV forecast today", "sensor", topics.ForecastHourly, "{{ value_json.energy_today_kwh }}", "energy", "kWh", null);
             Sensor(w, gw, "forecast_tomorrow", "PV forecast tomorrow", "sensor", topics.ForecastHourly, "{{ value_json.energy_tomorrow_kwh }}", "energy", "kWh", null);
             Sensor(w, gw, "forecast_next_hour", "PV forecast next hour", "sensor", topics.ForecastHourly, "{{ value_json.points[1].p50_w if value_json.points|length > 1 else 0 }}", "power", "W", null);
-            Sensor(w, gw, "anomaly", "PV problem", "binary_sensor", topics.AnomalyActive, "{{ 'ON' if value_json.events|length > 0 else 'OFF' }}", "problem", null, null);
+            Sensor(w, gw, "anomaly", "PV problem", "binary_sensor", topics.AnomalyActive, "{{ 'ON' if value_json.events|rejectattr('severity', 'eq', 'info')|list|length > 0 else 'OFF' }}", "problem", null, null);
             w.WriteEndObject();
             w.WriteEndObject();
         }

@@ -34,6 +34,30 @@ public sealed class AnomalyDetectorTests
         Assert.Empty(d.OpenEvents);
     }
 
+    [Theory]
+    [InlineData(double.PositiveInfinity, 3990)] // held at the 4000 W rating
+    [InlineData(2800, 2795)] // held at an export limit under the rating
+    public void Process_HeldAtTheLimitWhileTheModelReachesIt_Clipping(double acLimitW, double acW)
+    {
+        var d = new AnomalyDetector(new AnomalyOptions { DebounceMinutes = 10 }, "gw", Rating);
+        var expected = Math.Min(Rating, acLimitW);
+        var inputs = Enumerable.Range(0, 60).Select(i => Minute(i, i < 40 ? acW : 0.6 * expected, expected, 4500) with { AcLimitW = acLimitW });
+        var events = Run(d, inputs).Where(e => e.Type == AnomalyTypes.Clipping).ToList();
+        Assert.Equal(2, events.Count);
+        Assert.Equal(T0, events[0].StartUtc);
+        Assert.Equal(T0.AddMinutes(40), events[1].EndUtc);
+        Assert.Equal("info", events[1].Severity);
+    }
+
+    [Fact]
+    public void Process_AtTheLimitWhenTheModelExpectsLess_NoClipping()
+    {
+        // a plant at its rating under a sky the model says gives 3000 W is not held back by its inverter
+        var d = new AnomalyDetector(new AnomalyOptions { DebounceMinutes = 10 }, "gw", Rating);
+        var events = Run(d, Enumerable.Range(0, 60).Select(i => Minute(i, 3990)));
+        Assert.DoesNotContain(events, e => e.Type == AnomalyTypes.Clipping);
+    }
+
     [Fact]
     public void Restore_EventWhoseCheckNoLongerRuns_ClosedAfterAnHourOfDaylight()
     {
