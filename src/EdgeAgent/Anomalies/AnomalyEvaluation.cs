@@ -127,7 +127,7 @@ public static class AnomalyEvaluation
 
     /// <summary>Matches opened events to faults: the first event of the fault's type that started between 15 minutes before the fault and
     /// its end. Events during a fault window (secondary symptoms such as underperformance during a string loss) or up to 30 minutes after
-    /// it are not false events, nor is clipping (the plant held at its limit is a state, reported for information).</summary>
+    /// it are not false events, nor is an event of severity info (clipping: the plant held at its limit is a state, not a fault).</summary>
     private static AnomalyEvaluationResult Score(double days, IReadOnlyList<SimulatedFault> faults, List<(AnomalyEvent Event, DateTimeOffset DetectedAt)> opened)
     {
         var used = new HashSet<string>(StringComparer.Ordinal);
@@ -143,7 +143,7 @@ public static class AnomalyEvaluation
             }
             outcomes.Add(new FaultOutcome(f, type, match.Event, match.Event is null ? null : match.DetectedAt - f.StartUtc));
         }
-        var falseEvents = opened.Where(o => o.Event.Type != AnomalyTypes.Clipping && !used.Contains(o.Event.Id) && !faults.Any(f => o.Event.StartUtc >= f.StartUtc - TimeSpan.FromMinutes(15) && o.Event.StartUtc <= f.EndUtc + TimeSpan.FromMinutes(30)))
+        var falseEvents = opened.Where(o => o.Event.Severity != "info" && !used.Contains(o.Event.Id) && !faults.Any(f => o.Event.StartUtc >= f.StartUtc - TimeSpan.FromMinutes(15) && o.Event.StartUtc <= f.EndUtc + TimeSpan.FromMinutes(30)))
             .Select(o => o.Event).ToList();
         return new AnomalyEvaluationResult(days, outcomes, falseEvents);
     }

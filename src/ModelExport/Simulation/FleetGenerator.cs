@@ -318,12 +318,13 @@ public sealed class FleetGenerator
         var loss = (1 - site.LossesPct / 100) * (1 - soiling);
         var pdc0 = site.Inverter.Pdc0W;
         var dcTotalW = site.DcCapacityW;
+        var stepLength = n > 1 ? unshaded.Steps[1].TimeMid - unshaded.Steps[0].TimeMid : TimeSpan.Zero;
         for (var i = 0; i < n; i++)
         {
             ref readonly var st = ref unshaded.Steps[i];
             el[i] = st.Sun.ApparentElevationDeg;
             var leaf = ShadingScene.LeafOn(st.TimeMid.DayOfYear, site.LatitudeDeg);
-            s[i] = st.Sun.IsUp ? IntervalBeamFactor(unshaded.Steps, i, scene, leaf) : 0;
+            s[i] = st.Sun.IsUp ? IntervalBeamFactor(unshaded.Steps, i, stepLength, scene, leaf) : 0;
             double dcSum = 0, poaSum = 0;
             for (var p = 0; p < site.Planes.Count; p++)
             {
@@ -345,12 +346,13 @@ public sealed class FleetGenerator
 
     /// <summary>The scene's beam factor over step <paramref name="i"/>'s interval (telemetry is interval means, and the sun crosses
     /// an obstacle's edge within an interval): the sun's position at the interval's start and end is taken half-way to the
-    /// neighbouring steps' midpoints (mirrored across the midpoint where a neighbour is missing or not adjacent in time).</summary>
-    private static double IntervalBeamFactor(ReadOnlySpan<ChainStep> steps, int i, ShadingScene scene, double leafOn)
+    /// neighbouring steps' midpoints (mirrored across the midpoint where a neighbour is missing or not
+    /// <paramref name="stepLength"/> away, the series' first spacing).</summary>
+    private static double IntervalBeamFactor(ReadOnlySpan<ChainStep> steps, int i, TimeSpan stepLength, ShadingScene scene, double leafOn)
     {
         ref readonly var mid = ref steps[i];
-        var before = Adjacent(steps, i, -1);
-        var after = Adjacent(steps, i, +1);
+        var before = Adjacent(steps, i, -1, stepLength);
+        var after = Adjacent(steps, i, +1, stepLength);
         var (azMid, elMid) = (mid.Sun.AzimuthDeg, mid.Sun.ApparentElevationDeg);
         if (before is null && after is null)
         {
@@ -362,22 +364,21 @@ public sealed class FleetGenerator
         return scene.IntervalBeamFactor(azMid + dAzBefore, elMid + dElBefore, azMid, elMid, azMid + dAzAfter, elMid + dElAfter, leafOn);
 
         static (double Az, double El) Half(SolarPosition other, SolarPosition at) =>
-            ((((other.AzimuthDeg - at.AzimuthDeg + 540) % 360) - 180) / 2, (other.ApparentElevationDeg - at.ApparentElevationDeg) / 2);
+            (ShadingScene.AzimuthOffsetDeg(other.AzimuthDeg, at.AzimuthDeg) / 2, (other.ApparentElevationDeg - at.ApparentElevationDeg) / 2);
         static (double Az, double El) Negate((double Az, double El) d) => (-d.Az, -d.El);
     }
 
     /// <summary>The sun at the step <paramref name="direction"/> away from <paramref name="i"/> when that step exists and lies one
-    /// nominal interval away (the series' first spacing), else null.</summary>
-    private static SolarPosition? Adjacent(ReadOnlySpan<ChainStep> steps, int i, int direction)
+    /// <paramref name="stepLength"/> away, else null.</summary>
+    private static SolarPosition? Adjacent(ReadOnlySpan<ChainStep> steps, int i, int direction, TimeSpan stepLength)
     {
         var j = i + direction;
-        if (steps.Length < 2 || j < 0 || j >= steps.Length)
+        if (j < 0 || j >= steps.Length)
         {
             return null;
         }
-        var nominal = steps[1].TimeMid - steps[0].TimeMid;
         var gap = (steps[j].TimeMid - steps[i].TimeMid).Duration();
-        return gap > nominal * 1.5 || gap == TimeSpan.Zero ? null : steps[j].Sun;
+        return gap > stepLength * 1.5 || gap == TimeSpan.Zero ? null : steps[j].Sun;
     }
 
     private static double Finite(double v) => double.IsFinite(v) ? v : 0;

@@ -45,7 +45,7 @@ public sealed record ShadingScene(
         var s = Edge(elevationDeg - HorizonAt(azimuthDeg));
         foreach (var o in Obstacles)
         {
-            var d = Math.Abs(((azimuthDeg - o.AzimuthDeg + 540) % 360) - 180);
+            var d = Math.Abs(AzimuthOffsetDeg(azimuthDeg, o.AzimuthDeg));
             if (d >= o.HalfWidthDeg + 0.5)
             {
                 continue;
@@ -71,14 +71,16 @@ public sealed record ShadingScene(
             var (az0, el0, az1, el1, f) = u < 0.5
                 ? (startAzimuthDeg, startElevationDeg, midAzimuthDeg, midElevationDeg, u * 2)
                 : (midAzimuthDeg, midElevationDeg, endAzimuthDeg, endElevationDeg, (u - 0.5) * 2);
-            var dAz = ((az1 - az0 + 540) % 360) - 180;
-            sum += BeamFactor(az0 + (f * dAz), el0 + (f * (el1 - el0)), leafOn);
+            sum += BeamFactor(az0 + (f * AzimuthOffsetDeg(az1, az0)), el0 + (f * (el1 - el0)), leafOn);
         }
         return sum / IntervalSamples;
     }
 
     /// <summary>Instants <see cref="IntervalBeamFactor"/> averages over (one a minute in a 15-minute interval).</summary>
     public const int IntervalSamples = 15;
+
+    /// <summary>The azimuth <paramref name="toDeg"/> as seen from <paramref name="fromDeg"/>, the short way round: in [−180, 180).</summary>
+    internal static double AzimuthOffsetDeg(double toDeg, double fromDeg) => ((toDeg - fromDeg + 540) % 360) - 180;
 
     private static double Edge(double marginDeg) => Math.Clamp((marginDeg / (2 * EdgeHalfWidthDeg)) + 0.5, 0, 1);
 
@@ -146,7 +148,7 @@ public sealed record ShadingScene(
     public static double TopFraction(Obstacle obstacle, double azimuthDeg)
     {
         ArgumentNullException.ThrowIfNull(obstacle);
-        var d = Math.Abs(((azimuthDeg - obstacle.AzimuthDeg + 540) % 360) - 180);
+        var d = Math.Abs(AzimuthOffsetDeg(azimuthDeg, obstacle.AzimuthDeg));
         if (obstacle.Kind == "tree")
         {
             var u = Math.Min(1, d / obstacle.HalfWidthDeg);
