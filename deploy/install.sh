@@ -90,8 +90,12 @@ mkdir -p "$etc" "$state" "$unitdir"
 [ -f "$etc/edgeagent.json" ] || { cp "$here/edgeagent.sample.json" "$etc/edgeagent.json"; say "wrote a sample configuration to $etc/edgeagent.json: edit it (site, MQTT broker, inverter)"; }
 [ -f "$etc/edgeagent.env" ] || cp "$here/systemd/edgeagent.env" "$etc/edgeagent.env"
 
-if [ -n "$cur" ] && [ -d "$opt/$cur" ] && [ "$mode" = install ] && cmp -s "$from/edgeagent.dll" "$opt/$cur/edgeagent.dll"; then
-  say "version $version is already installed in $opt/$cur; nothing to copy"
+# The build in use already (every file the same; edgeagent.dll first, the cheap and usual difference): nothing to do, for an install
+# and for an upgrade alike. Copying it again would make the running build the previous one and delete the real previous version,
+# leaving --rollback nothing to go back to.
+if [ -n "$cur" ] && [ -d "$opt/$cur" ] && cmp -s "$from/edgeagent.dll" "$opt/$cur/edgeagent.dll" && diff -rq "$from" "$opt/$cur" >/dev/null 2>&1; then
+  prev=$(target previous)
+  say "version $version is already installed in $opt/$cur; nothing to copy${prev:+ (previous, kept for --rollback: $(basename "$prev"))}"
   changed=0
 else
   changed=1

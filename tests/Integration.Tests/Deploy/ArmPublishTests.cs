@@ -10,7 +10,8 @@ namespace PvEdge.Integration.Tests.Deploy;
 
 /// <summary>The linux-arm64 build a Raspberry Pi runs: it publishes self-contained with ONNX Runtime's arm64 library, and under
 /// qemu-aarch64-static it reports the same version, passes its self-test (ONNX Runtime and SQLite compute) and prints the same forecast as
-/// the x64 build within 1e-4 relative. Slow (one publish, .NET under emulation): one test. ONNX Runtime reads the CPU topology from
+/// the x64 build within 1e-4 relative: on the shipped bundle (models/default in the publish output) through ONNX Runtime, the issue's check,
+/// and on the site's physics model. Slow (one publish, .NET under emulation): one test. ONNX Runtime reads the CPU topology from
 /// /sys/devices/system/cpu and crashes on the x86 host's; the runs therefore happen in a private mount namespace whose cpu folder is a
 /// tmpfs describing one core (needs root).</summary>
 public sealed class ArmPublishTests : IDisposable
@@ -66,30 +67,97 @@ public sealed class ArmPublishTests : IDisposable
         Assert.Contains("selftest OK", selftest.Out, StringComparison.Ordinal);
         _output.WriteLine(selftest.Out.Trim());
 
-        var hasForecast = CliHost.Discover(typeof(AgentHost).Assembly).Any(c => c.Name == Forecast);
-        if (hasForecast)
+        Assert.Contains(CliHost.Discover(typeof(AgentHost).Assembly), c => c.Name == Forecast);
+        // The shipped bundle: models/default as the publish carries it beside the program, and as the x64 build carries it beside its own.
+        var armBundle = Path.Combine(output, "models", "default");
+        var x64Bundle = Path.Combine(Path.GetDirectoryName(typeof(AgentHost).Assembly.Location)!, "models", "default");
+        foreach (var file in Directory.GetFiles(RepoPaths.InRepo("models/default"), "*", SearchOption.AllDirectories))
         {
-            string[] args = [Forecast, "--from", "2026-06-21T00:00:00Z", "--hours", "48", "--json"];
-            var arm = Arm(args);
-            var x64 = X64(args);
-            Assert.True(arm.ExitCode == 0 && x64.ExitCode == 0, $"forecast: arm64 exit {arm.ExitCode} ({arm.Error}), x64 exit {x64.ExitCode} ({x64.Error})");
-            var worst = 0.0;
-            var numbers = 0;
-            using (var a = JsonDocument.Parse(arm.Out))
-            using (var b = JsonDocument.Parse(x64.Out))
-            {
-                Compare(a.RootElement, b.RootElement, "$", ref worst, ref numbers);
-            }
-            Assert.True(numbers > 48, $"the forecast JSON holds only {numbers} numbers");
-            Assert.True(worst <= 1e-4, $"arm64 and x64 forecasts differ by {worst:E2} relative");
-            _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"forecast: {numbers} numbers, largest arm64/x64 relative difference {worst:E2}"));
+            var relative = Path.GetRelativePath(RepoPaths.InRepo("models/default"), file);
+            Assert.True(File.Exists(Path.Combine(armBundle, relative)), $"the publish output lacks the shipped bundle's {relative}");
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(armBundle, relative)));
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(x64Bundle, relative)));
         }
+        string modelId;
+        using (var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(armBundle, "manifest.json"))))
+        {
+            modelId = manifest.RootElement.GetProperty("model_id").GetString()!;
+        }
+        string[] common = [Forecast, "--from", "2026-06-21T00:00:00Z", "--hours", "48", "--json"];
+        // The bundle through ONNX Runtime (arm64's libonnxruntime.so under qemu), its signature checked against the shipped key. A bundle
+        // that cannot be used is one "not usable" line and a physics forecast with exit 0: the model id and the error stream tell.
+        var onnx = CompareForecasts("bundle models/default, runner onnx",
+            Arm([.. common, "--bundle", armBundle, "--runner", "onnx", "--public-key", Path.Combine(output, "models", "default.pub")]),
+            X64([.. common, "--bundle", x64Bundle, "--runner", "onnx", "--public-key", Path.Combine(x64Bundle, "..", "default.pub")]),
+            modelId);
+        // The same under the demo's clouds (seed 7): the graph also sees overcast and broken-cloud inputs, not only clear sky.
+        string[] cloudy = [.. common, "--weather", "demo"];
+        var onnxCloudy = CompareForecasts("bundle models/default, runner onnx, demo clouds",
+            Arm([.. cloudy, "--bundle", armBundle, "--runner", "onnx"]), X64([.. cloudy, "--bundle", x64Bundle, "--runner", "onnx"]), modelId);
+        // The site's physics chain (no bundle): managed code only, a cheap last comparison.
+        var physics = CompareForecasts("physics model (no bundle)", Arm(common), X64(common), expectedModel: null);
+        Assert.True(onnx.Worst <= 1e-4, $"arm64 and x64 forecasts on the shipped bundle (ONNX Runtime) differ by {onnx}");
+        Assert.True(onnxCloudy.Worst <= 1e-4, $"arm64 and x64 forecasts on the shipped bundle (ONNX Runtime) under clouds differ by {onnxCloudy}");
+        Assert.True(physics.Worst <= 1e-4, $"arm64 and x64 physics forecasts differ by {physics}");
         _output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"arm64 check: publish {publishS:0} s, total {total.Elapsed.TotalSeconds:0} s{(hasForecast ? "" : "; no forecast command in this build, forecast not compared")}"));
+            $"arm64 check: publish {publishS:0} s, total {total.Elapsed.TotalSeconds:0} s"));
     }
 
-    /// <summary>Walks two JSON values in step: same shape and strings, numbers within 1e-4 relative (tracks the largest difference).</summary>
-    private static void Compare(JsonElement a, JsonElement b, string path, ref double worst, ref int numbers)
+    /// <summary>Compares one forecast printed by the arm64 build under qemu with the x64 build's, both --json, and writes the outcome.</summary>
+    private Difference CompareForecasts(string label, ProcessResult arm, ProcessResult x64, string? expectedModel)
+    {
+        Assert.True(arm.ExitCode == 0 && x64.ExitCode == 0, $"forecast ({label}): arm64 exit {arm.ExitCode} ({arm.Error}), x64 exit {x64.ExitCode} ({x64.Error})");
+        Assert.DoesNotContain("not usable", arm.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not usable", x64.Error, StringComparison.Ordinal);
+        var difference = new Difference();
+        using (var a = JsonDocument.Parse(arm.Out))
+        using (var b = JsonDocument.Parse(x64.Out))
+        {
+            if (expectedModel is not null)
+            {
+                Assert.Equal(expectedModel, a.RootElement.GetProperty("model").GetString());
+            }
+            Compare(a.RootElement, b.RootElement, "$", difference);
+        }
+        Assert.True(difference.Numbers > 48, $"the forecast JSON ({label}) holds only {difference.Numbers} numbers");
+        _output.WriteLine($"forecast, {label}: {difference}");
+        return difference;
+    }
+
+    /// <summary>The largest relative difference between two forecasts' numbers, where it is, and how many numbers were compared.</summary>
+    private sealed class Difference
+    {
+        public double Worst { get; private set; }
+
+        public int Numbers { get; private set; }
+
+        public int Differing { get; private set; }
+
+        private string _where = "";
+
+        public void Add(string path, double arm, double x64)
+        {
+            Numbers++;
+            var scale = Math.Max(Math.Abs(arm), Math.Abs(x64));
+            var rel = scale < 1e-9 ? 0 : Math.Abs(arm - x64) / scale;
+            if (arm != x64)
+            {
+                Differing++;
+            }
+            if (rel > Worst)
+            {
+                Worst = rel;
+                _where = string.Create(CultureInfo.InvariantCulture, $"{path}: arm64 {arm}, x64 {x64}");
+            }
+        }
+
+        /// <remarks>The payload rounds power to 0.1 W and energy to 1 Wh: "not identical" counts numbers that differ at that resolution.</remarks>
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Numbers} numbers, {Differing} not identical as printed (0.1 W, 1 Wh), largest arm64/x64 relative difference {Worst:E2}{(_where.Length > 0 ? $" (at {_where})" : "")}");
+    }
+
+    /// <summary>Walks two JSON values in step: same shape and strings; the numbers' differences go to <paramref name="difference"/>.</summary>
+    private static void Compare(JsonElement a, JsonElement b, string path, Difference difference)
     {
         Assert.True(a.ValueKind == b.ValueKind, $"{path}: {a.ValueKind} on arm64, {b.ValueKind} on x64");
         switch (a.ValueKind)
@@ -99,23 +167,18 @@ public sealed class ArmPublishTests : IDisposable
                 Assert.Equal(names, b.EnumerateObject().Select(p => p.Name).ToList());
                 foreach (var n in names)
                 {
-                    Compare(a.GetProperty(n), b.GetProperty(n), $"{path}.{n}", ref worst, ref numbers);
+                    Compare(a.GetProperty(n), b.GetProperty(n), $"{path}.{n}", difference);
                 }
                 break;
             case JsonValueKind.Array:
                 Assert.True(a.GetArrayLength() == b.GetArrayLength(), $"{path}: {a.GetArrayLength()} items on arm64, {b.GetArrayLength()} on x64");
                 for (var i = 0; i < a.GetArrayLength(); i++)
                 {
-                    Compare(a[i], b[i], $"{path}[{i}]", ref worst, ref numbers);
+                    Compare(a[i], b[i], $"{path}[{i}]", difference);
                 }
                 break;
             case JsonValueKind.Number:
-                var x = a.GetDouble();
-                var y = b.GetDouble();
-                var scale = Math.Max(Math.Abs(x), Math.Abs(y));
-                var rel = scale < 1e-9 ? 0 : Math.Abs(x - y) / scale;
-                worst = Math.Max(worst, rel);
-                numbers++;
+                difference.Add(path, a.GetDouble(), b.GetDouble());
                 break;
             default:
                 Assert.True(a.ToString() == b.ToString(), $"{path}: '{a}' on arm64, '{b}' on x64");

@@ -97,6 +97,37 @@ public sealed class InstallScriptTests : IDisposable
     }
 
     [Fact]
+    public void Upgrade_SameBuildTwice_IsANoOpAndKeepsThePreviousVersionForRollback()
+    {
+        InstallOk("--from", FakeRelease(_work, "1.0.0"));
+        var release = FakeRelease(_work, "2.0.0");
+        InstallOk("--upgrade", "--from", release);
+        var before = Tree();
+        var again = InstallOk("--upgrade", "--from", release);
+        Assert.Contains("already installed", again.Out, StringComparison.Ordinal);
+        Assert.Equal(before, Tree());
+        Assert.Equal("edgeagent 2.0.0+0123abc", VersionOf("current"));
+        Assert.Equal("edgeagent 1.0.0+0123abc", VersionOf("previous"));
+        InstallOk("--rollback");
+        Assert.Equal("edgeagent 1.0.0+0123abc", VersionOf("current"));
+    }
+
+    [Fact]
+    public void Upgrade_SameVersionRebuilt_InstallsItAndKeepsTheOldBuildAsPrevious()
+    {
+        InstallOk("--from", FakeRelease(_work, "1.0.0"));
+        InstallOk("--upgrade", "--from", FakeRelease(_work, "2.0.0"));
+        // the same version number, but another build (a native library changed): a real upgrade, whose previous is the build it replaces
+        var rebuilt = FakeRelease(Directory.CreateDirectory(Path.Combine(_work, "rebuilt")).FullName, "2.0.0");
+        File.AppendAllText(Path.Combine(rebuilt, "lib0.so"), "patched");
+        InstallOk("--upgrade", "--from", rebuilt);
+        Assert.Equal(File.ReadAllText(Path.Combine(rebuilt, "lib0.so")), File.ReadAllText(Path.Combine(Opt, "current/lib0.so")));
+        Assert.Equal("edgeagent 2.0.0+0123abc", VersionOf("previous"));
+        Assert.NotEqual(File.ReadAllText(Path.Combine(rebuilt, "lib0.so")), File.ReadAllText(Path.Combine(Opt, "previous/lib0.so")));
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(Opt, "releases")).Length);
+    }
+
+    [Fact]
     public void Upgrade_ThirdVersion_KeepsOnlyCurrentAndPrevious()
     {
         foreach (var v in new[] { "1.0.0", "2.0.0", "3.0.0" })
