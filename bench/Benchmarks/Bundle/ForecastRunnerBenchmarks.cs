@@ -8,7 +8,7 @@ namespace PvEdge.Benchmarks.Bundle;
 
 /// <summary>A 48-step (hourly, two days) forecast of the default bundle (models/default) through each runner: compiled formulas,
 /// ONNX Runtime on chain.onnx, and our engine's forward pass. Features are built once (the same for every runner).
-/// Run: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*ForecastRunner*' --job short</c>.</summary>
+/// Run: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*ForecastRunner*'</c>.</summary>
 [MemoryDiagnoser]
 public class ForecastRunnerBenchmarks
 {
