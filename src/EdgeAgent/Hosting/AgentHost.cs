@@ -265,7 +265,7 @@ public static class AgentHost
                 var cadence = TimeSpan.FromSeconds(acquisition.SimulatedCadenceS);
                 if (!acquisition.Simulated)
                 {
-                    return new List<IReadingSource>();
+                    return sp.GetRequiredService<ModbusDeviceSet>().Sources.ToList();
                 }
                 if (acquisition.Simulator == "in-process")
                 {
@@ -277,6 +277,7 @@ public static class AgentHost
                 return simulator.Sources.ToList();
             });
             s.AddSingleton<DemoSimulatorHolder>();
+            DeviceAgentWiring.AddDevices(s, setup.Configuration);
         }
         Acquisition.Sensors.SensorAgentWiring.AddSensors(s, setup.Configuration);
         s.AddSingleton<IEnumerable<IReadingSource>>(sp => Acquisition.Sensors.SensorAgentWiring.WithSensors(sp, sp.GetRequiredService<List<IReadingSource>>()));

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using PvEdge.EdgeAgent.Acquisition.Sensors;
 using PvEdge.EdgeAgent.Hosting;
 using PvEdge.Shared.Cli;
@@ -8,7 +9,7 @@ using PvEdge.Shared.Cli;
 namespace PvEdge.EdgeAgent.Acquisition.Devices;
 
 /// <summary>Hooks <c>Acquisition:Devices</c> into the agent's host: <see cref="Check"/> at configuration time (run, check-config),
-/// (wiring follows). The devices are read when <c>Acquisition:Simulated</c> is false; listing devices while it
+/// <see cref="AddDevices"/> when composing. The devices are read when <c>Acquisition:Simulated</c> is false; listing devices while it
 /// is true is refused, so a gateway never publishes the simulated plant as its site's production by mistake.</summary>
 public static class DeviceAgentWiring
 {
@@ -49,6 +50,15 @@ public static class DeviceAgentWiring
             return [.. devices.Select(d => $"device {d.Describe()}")];
         }
         return [Bind(configuration).Simulated ? "devices: none (Acquisition:Simulated is true: the built-in simulated inverter)" : "devices: none"];
+    }
+
+    /// <summary>Registers the <see cref="ModbusDeviceSet"/> of the configured devices, built on first use: readings stamped by the
+    /// agent's <see cref="TimeProvider"/>, Modbus timeouts on the <see cref="WallClock"/>. The container disposes it at shutdown.</summary>
+    public static void AddDevices(IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var devices = Check(configuration);
+        services.AddSingleton(sp => ModbusDeviceSet.Create(devices, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>().Time));
     }
 
     /// <summary>The entries of <c>Acquisition:Devices</c> as written. The configuration binder silently leaves out a list entry with a
