@@ -20,18 +20,14 @@ public sealed class ProbeCommand : ICliCommand
         + " | --sensors [--sensors-config F] [--simulated] [--listen S]  list the GPIO/I²C/1-Wire sensors, what answers and live values";
 
     /// <summary>Where and how to talk to the device.</summary>
-    private sealed record ModbusTarget(string? Host, int Port, string? SerialPort, int Baud, byte Unit, TimeSpan Timeout)
+    private sealed record ModbusTarget(ModbusEndpoint Where, byte Unit, TimeSpan Timeout)
     {
-        public string Endpoint => SerialPort ?? $"{Host}:{Port}";
+        public string Endpoint => Where.Name;
 
-        public ModbusClient CreateClient(TimeProvider time, int retries) => SerialPort is not null
-            ? ModbusClient.ForRtu(SerialPort, Baud, Options(retries), time)
-            : ModbusClient.ForTcp(Host!, Port, Options(retries), time);
-
-        private ModbusClientOptions Options(int retries) => new()
+        public ModbusClient CreateClient(TimeProvider time, int retries) => Where.CreateClient(new ModbusClientOptions
         {
             Timeout = Timeout, Retries = retries, ConnectTimeout = TimeSpan.FromSeconds(3), BackoffInitial = TimeSpan.FromMilliseconds(50),
-        };
+        }, time);
     }
 
     public async Task<int> RunAsync(CliArguments args, CliContext context, CancellationToken cancellationToken)
@@ -69,7 +65,8 @@ public sealed class ProbeCommand : ICliCommand
         var baud = args.Int("baud", 9600, 1200, 921600);
         var unit = args.Int("unit", 1, 0, 247);
         var timeout = args.Int("timeout-ms", scan ? 150 : 1000, 10, 60_000);
-        return new ModbusTarget(host, port, rtu, baud, (byte)unit, TimeSpan.FromMilliseconds(timeout));
+        var where = rtu is not null ? ModbusEndpoint.Rtu(rtu, baud) : ModbusEndpoint.Tcp(host!, port);
+        return new ModbusTarget(where, (byte)unit, TimeSpan.FromMilliseconds(timeout));
     }
 
     /// <summary>Default mode: SunSpec discovery on one unit, then the models and key values.</summary>

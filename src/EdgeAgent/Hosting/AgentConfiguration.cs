@@ -87,11 +87,32 @@ public static class AgentConfiguration
                 unknown.Add(section.Key);
                 continue;
             }
-            var known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            unknown.AddRange(section.GetChildren().Where(c => !known.Contains(c.Key)).Select(c => $"{section.Key}:{c.Key}"));
+            foreach (var child in section.GetChildren())
+            {
+                var property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+                if (property is null)
+                {
+                    unknown.Add($"{section.Key}:{child.Key}");
+                }
+                else if (ListElement(property.PropertyType) is { } element)
+                {
+                    // a list of option objects (Acquisition:Devices): the keys of each entry
+                    var known = PropertyNames(element).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                    unknown.AddRange(child.GetChildren().SelectMany(entry => entry.GetChildren()
+                        .Where(k => !known.Contains(k.Key)).Select(k => $"{section.Key}:{child.Key}:{entry.Key}:{k.Key}")));
+                }
+            }
         }
         return unknown;
     }
+
+    /// <summary>T when <paramref name="type"/> is a list of option objects (List&lt;T&gt; of a class other than string).</summary>
+    private static Type? ListElement(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) && type.GetGenericArguments()[0] is { IsClass: true } t && t != typeof(string)
+            ? t
+            : null;
+
+    private static IEnumerable<string> PropertyNames(Type type) => type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name);
 
     /// <summary>One line describing an unknown key and what is accepted there.</summary>
     public static string DescribeUnknown(string path)
@@ -101,8 +122,13 @@ public static class AgentConfiguration
         {
             return $"configuration section '{path}' is unknown and ignored (known sections: {string.Join(", ", Sections.Keys.Order(StringComparer.Ordinal))})";
         }
-        var type = Sections[path[..colon]];
-        var names = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name);
-        return $"configuration key '{path}' is unknown and ignored (known keys of {path[..colon]}: {string.Join(", ", names)})";
+        var parts = path.Split(':');
+        var type = Sections[parts[0]];
+        if (parts.Length == 4 && type.GetProperty(parts[1], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase) is { } list
+            && ListElement(list.PropertyType) is { } element)
+        {
+            return $"configuration key '{path}' is unknown and ignored (known keys of a {parts[0]}:{parts[1]} entry: {string.Join(", ", PropertyNames(element))})";
+        }
+        return $"configuration key '{path}' is unknown and ignored (known keys of {path[..colon]}: {string.Join(", ", PropertyNames(type))})";
     }
 }

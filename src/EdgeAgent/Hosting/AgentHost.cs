@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PvEdge.EdgeAgent.Acquisition;
+using PvEdge.EdgeAgent.Acquisition.Devices;
 using PvEdge.EdgeAgent.Anomalies;
 using PvEdge.EdgeAgent.Demo;
 using PvEdge.EdgeAgent.Forecasting;
@@ -120,7 +121,9 @@ public static class AgentHost
         {
             Validate(configuration, section, type);
         }
-        Acquisition.Sensors.SensorAgentWiring.Check(configuration);
+        var sensors = Acquisition.Sensors.SensorAgentWiring.Check(configuration);
+        var devices = DeviceAgentWiring.Check(configuration);
+        warnings.AddRange(DeviceAgentWiring.Warnings(configuration, devices, sensors));
         return new AgentSetup(configuration, demo, Bind<GatewayOptions>(configuration, GatewayOptions.Section), Bind<ModelOptions>(configuration, ModelOptions.Section),
             Bind<DemoOptions>(configuration, DemoOptions.Section), Bind<MqttOptions>(configuration, MqttOptions.Section), warnings);
     }
@@ -262,7 +265,7 @@ public static class AgentHost
                 var cadence = TimeSpan.FromSeconds(acquisition.SimulatedCadenceS);
                 if (!acquisition.Simulated)
                 {
-                    return new List<IReadingSource>();
+                    return sp.GetRequiredService<ModbusDeviceSet>().Sources.ToList();
                 }
                 if (acquisition.Simulator == "in-process")
                 {
@@ -274,6 +277,7 @@ public static class AgentHost
                 return simulator.Sources.ToList();
             });
             s.AddSingleton<DemoSimulatorHolder>();
+            DeviceAgentWiring.AddDevices(s, setup.Configuration);
         }
         Acquisition.Sensors.SensorAgentWiring.AddSensors(s, setup.Configuration);
         s.AddSingleton<IEnumerable<IReadingSource>>(sp => Acquisition.Sensors.SensorAgentWiring.WithSensors(sp, sp.GetRequiredService<List<IReadingSource>>()));

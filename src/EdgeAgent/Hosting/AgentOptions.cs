@@ -84,7 +84,8 @@ public sealed class AcquisitionOptions
     [Range(1, 3600)]
     public double StaleAfterS { get; set; } = 30;
 
-    /// <summary>Read a simulated plant (the demo, tests) instead of configured devices.</summary>
+    /// <summary>Read a simulated plant (the demo, tests) instead of the configured <see cref="Devices"/>; true with devices listed is
+    /// refused at start.</summary>
     public bool Simulated { get; set; } = true;
 
     /// <summary>Which simulated plant: "modbus" (the SunSpec inverter simulator on a loopback port, read over Modbus TCP) or
@@ -94,6 +95,9 @@ public sealed class AcquisitionOptions
 
     [Range(1, 3600)]
     public double SimulatedCadenceS { get; set; } = 5;
+
+    /// <summary>The Modbus devices read when <see cref="Simulated"/> is false (checked by <see cref="Acquisition.Devices.DeviceValidation"/>).</summary>
+    public List<Acquisition.Devices.ModbusDeviceOptions> Devices { get; set; } = [];
 }
 
 /// <summary>The SQLite database: history and the outbox.</summary>
