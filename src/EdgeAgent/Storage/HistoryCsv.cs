@@ -6,13 +6,15 @@ namespace PvEdge.EdgeAgent.Storage;
 
 /// <summary>The history CSV of formats.md: <c>time</c> (interval start, with offset) then the measured columns in a fixed order
 /// (ac_power_w, dc_power_w, dc_power_w__mppt&lt;k&gt;, poa_wm2, ghi_wm2, dni_wm2, dhi_wm2, temp_air_c, temp_module_c, wind_speed_ms,
-/// inverter_state), only those present; an empty cell is a missing value.</summary>
+/// inverter_state), then, after formats.md's columns, an S0 energy meter's meter_power_w and meter_energy_kwh (readers take the
+/// columns they know by name, so these two are ignored by modelexport); only those present; an empty cell is a missing value.</summary>
 public static class HistoryCsv
 {
     private static readonly string[] Order =
-        ["ac_power_w", "dc_power_w", "poa_wm2", "ghi_wm2", "dni_wm2", "dhi_wm2", "temp_air_c", "temp_module_c", "wind_speed_ms", "inverter_state"];
+        ["ac_power_w", "dc_power_w", "poa_wm2", "ghi_wm2", "dni_wm2", "dhi_wm2", "temp_air_c", "temp_module_c", "wind_speed_ms", "inverter_state", "meter_power_w", "meter_energy_kwh"];
 
-    /// <summary>Columns of formats.md present among the quantities, in the file's order (others, such as energy counters, are not history columns).</summary>
+    /// <summary>History columns present among the quantities, in the file's order (others, such as the inverter's energy counter,
+    /// humidity or pressure, are not history columns).</summary>
     public static List<string> Columns(IEnumerable<string> quantities)
     {
         var set = quantities.ToHashSet(StringComparer.Ordinal);

@@ -120,15 +120,18 @@ public sealed class SensorAgentWiringTests : IDisposable
         Assert.True(code == 0, output.ToString());
         var lines = File.ReadAllLines(csv);
         var header = lines[0].Split(',');
-        Assert.Equal(["time", "ac_power_w", "dc_power_w", "dc_power_w__mppt1", "dc_power_w__mppt2", "poa_wm2", "temp_air_c", "temp_module_c", "wind_speed_ms", "inverter_state"], header);
+        Assert.Equal(["time", "ac_power_w", "dc_power_w", "dc_power_w__mppt1", "dc_power_w__mppt2", "poa_wm2", "temp_air_c", "temp_module_c", "wind_speed_ms", "inverter_state", "meter_power_w", "meter_energy_kwh"], header);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
-        foreach (var (column, value, tolerance) in new[] { ("poa_wm2", weather.PoaWm2, 1.0), ("temp_module_c", weather.TempModuleC, 0.1), ("temp_air_c", weather.TempAirC, 0.05), ("wind_speed_ms", weather.WindSpeedMs, 0.2) })
+        foreach (var (column, value, tolerance) in new[] { ("poa_wm2", weather.PoaWm2, 1.0), ("temp_module_c", weather.TempModuleC, 0.1), ("temp_air_c", weather.TempAirC, 0.05),
+            ("wind_speed_ms", weather.WindSpeedMs, 0.2), ("meter_power_w", weather.MeterPowerW, weather.MeterPowerW * 0.05) })
         {
             var cells = rows.Select(r => r[Array.IndexOf(header, column)]).Where(c => c.Length > 0).ToList();
             Assert.NotEmpty(cells);
             Assert.All(cells, c => Assert.Equal(value, double.Parse(c, CultureInfo.InvariantCulture), tolerance));
         }
         Assert.Equal("", rows[^1][Array.IndexOf(header, "temp_module_c")]);
+        var energy = rows.Select(r => r[Array.IndexOf(header, "meter_energy_kwh")]).Where(c => c.Length > 0).Select(c => double.Parse(c, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(energy.Count >= 2 && energy[^1] > energy[0], $"the meter's energy counts up in the CSV: {string.Join(' ', energy)}");
     }
 
     /// <summary>The quantity is good in at least one of the payloads, and every good value is the expected one.</summary>
