@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using PvEdge.EdgeAgent.Acquisition;
+using PvEdge.EdgeAgent.Acquisition.SunSpec;
 using PvEdge.EdgeAgent.Hosting;
+using PvEdge.Modbus.Client;
 using PvEdge.TestSupport;
 
 namespace PvEdge.EdgeAgent.Tests.Acquisition;
@@ -116,5 +118,57 @@ public sealed class SourceAnswerLogTests
     {
         var lines = await RunAsync(true, false, false, false, true, false, false, true);
         Assert.Equal([NotAnswering, AnswersAgain, NotAnswering, AnswersAgain], lines.Select(l => l.EventId));
+    }
+
+    /// <summary>Counts the polls of a real source, passing everything through.</summary>
+    private sealed class Counting(IReadingSource inner) : IReadingSource
+    {
+        private int _polls;
+
+        public int Polls => Volatile.Read(ref _polls);
+
+        public string Name => inner.Name;
+
+        public TimeSpan Cadence => inner.Cadence;
+
+        public string? Endpoint => inner.Endpoint;
+
+        public async Task<IReadOnlyList<Reading>> ReadAsync(CancellationToken cancellationToken)
+        {
+            var readings = await inner.ReadAsync(cancellationToken);
+            Interlocked.Increment(ref _polls);
+            return readings;
+        }
+    }
+
+    [Fact]
+    public async Task SunSpecSourceAtClosedPort_OneWarningNamingEndpointAndConnectionRefused()
+    {
+        var port = ExternalTools.FreeTcpPort();
+        var clock = new FakeTimeProvider(Start);
+        await using var client = ModbusClient.ForTcp("127.0.0.1", port, new ModbusClientOptions { Timeout = TimeSpan.FromMilliseconds(300), Retries = 0 });
+        var source = new Counting(new SunSpecReadingSource("inverter", client, [1], TimeSpan.FromSeconds(10), clock));
+        var logger = new TestLogger<AcquisitionService>();
+        using var service = new AcquisitionService([source], new StageChannels(), clock, Options.Create(new AcquisitionOptions()),
+            new LiveState(), logger, new PipelineHealth(clock));
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            for (var n = 1; n <= 3; n++)
+            {
+                Assert.True(await Poll.UntilAsync(() => source.Polls >= n, TimeSpan.FromSeconds(10), 5), $"poll {n}");
+                clock.Advance(source.Cadence);
+            }
+            Assert.True(await Poll.UntilAsync(() => source.Polls >= 4, TimeSpan.FromSeconds(10), 5), "poll 4");
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+        var warning = Assert.Single(logger.Lines, l => l.EventId is NotAnswering or AnswersAgain);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.StartsWith($"source inverter at 127.0.0.1:{port} unit 1 does not answer: ", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("connection refused", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("(last answer: none since start)", warning.Message, StringComparison.Ordinal);
     }
 }
