@@ -45,6 +45,11 @@ public sealed class AcquisitionService : BackgroundService
     public static readonly TimeSpan ClockStepThreshold = TimeSpan.FromMinutes(2);
     private readonly LiveState _live;
     private readonly PipelineHealth _health;
+    private readonly Dictionary<IReadingSource, SourceAnswer> _answers = [];
+
+    /// <summary>Whether a source's device answered at its last poll that said anything, when it last did (null: not since start),
+    /// and since when (monotonic timestamp) it has been in that state.</summary>
+    private readonly record struct SourceAnswer(bool Answering, DateTimeOffset? LastAnswerUtc, long SinceTimestamp);
 
     public AcquisitionService(IEnumerable<IReadingSource> sources, StageChannels channels, TimeProvider time, IOptions<AcquisitionOptions> options,
         LiveState live, ILogger<AcquisitionService> logger, PipelineHealth health)
@@ -120,6 +125,7 @@ public sealed class AcquisitionService : BackgroundService
                 }
                 _health.Report(PipelineStage.Acquisition);
                 var readAt = _time.GetUtcNow();
+                TrackAnswer(source, readings, readAt);
                 foreach (var r in readings)
                 {
                     _minute.Add(r, readAt);
@@ -128,6 +134,40 @@ public sealed class AcquisitionService : BackgroundService
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>A device that stops answering (or has not answered since start) is logged once, naming the source, its endpoint
+    /// and the reason its readings give; its return is logged once; nothing is logged per poll. A poll answers when at least one
+    /// reading is not Missing; a poll that returns no readings says nothing either way.</summary>
+    private void TrackAnswer(IReadingSource source, IReadOnlyList<Reading> readings, DateTimeOffset readAtUtc)
+    {
+        if (readings.Count == 0)
+        {
+            return;
+        }
+        var answering = readings.Any(r => r.Quality != ReadingQuality.Missing);
+        var now = _time.GetTimestamp();
+        var known = _answers.TryGetValue(source, out var was);
+        var endpoint = source.Endpoint ?? "(no endpoint)";
+        if (answering)
+        {
+            if (known && !was.Answering)
+            {
+                AgentLog.SourceAnswersAgain(_logger, source.Name, endpoint, _time.GetElapsedTime(was.SinceTimestamp, now).TotalSeconds);
+            }
+            _answers[source] = new SourceAnswer(true, readAtUtc, known && was.Answering ? was.SinceTimestamp : now);
+            return;
+        }
+        if (known && !was.Answering)
+        {
+            return;
+        }
+        var reason = readings.Select(r => r.Reason).FirstOrDefault(r => !string.IsNullOrEmpty(r)) ?? "no values";
+        var lastAnswer = was.LastAnswerUtc is { } last
+            ? last.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture)
+            : "none since start";
+        AgentLog.SourceNotAnswering(_logger, source.Name, endpoint, reason, lastAnswer);
+        _answers[source] = new SourceAnswer(false, was.LastAnswerUtc, now);
     }
 
     private void Emit(List<IntervalRecord> minutes)

@@ -39,5 +39,9 @@ public interface IReadingSource
     /// <summary>How often the source wants to be read.</summary>
     TimeSpan Cadence { get; }
 
+    /// <summary>Where the device is reached, for the log lines an installer reads ("192.168.1.50:502 unit 1",
+    /// "/dev/ttyUSB0 unit 3", "i2c-1 0x76"); null when the source has no address of its own.</summary>
+    string? Endpoint => null;
+
     Task<IReadOnlyList<Reading>> ReadAsync(CancellationToken cancellationToken);
 }

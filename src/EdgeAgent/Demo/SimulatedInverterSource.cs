@@ -39,6 +39,8 @@ public sealed class SimulatedInverterSource : IReadingSource
 
     public TimeSpan Cadence { get; }
 
+    public string Endpoint => "in-process simulator";
+
     public IReadOnlyList<SimulatedFault> Faults { get; set; }
 
     public Task<IReadOnlyList<Reading>> ReadAsync(CancellationToken cancellationToken)

@@ -30,6 +30,12 @@ internal static partial class AgentLog
     [LoggerMessage(203, LogLevel.Warning, "the system clock stepped by {StepS:+0;-0} s (to {NowUtc:o}): NTP after boot or a manual change; intervals start again from the new time and the one in progress is dropped")]
     public static partial void ClockStepped(ILogger logger, double stepS, DateTimeOffset nowUtc);
 
+    [LoggerMessage(204, LogLevel.Warning, "source {Source} at {Endpoint} does not answer: {Reason} (last answer: {LastAnswer}); its readings count as missing, and this is said again only when it answers")]
+    public static partial void SourceNotAnswering(ILogger logger, string source, string endpoint, string reason, string lastAnswer);
+
+    [LoggerMessage(205, LogLevel.Information, "source {Source} at {Endpoint} answers again, after {SilentS:0} s without values")]
+    public static partial void SourceAnswersAgain(ILogger logger, string source, string endpoint, double silentS);
+
     [LoggerMessage(300, LogLevel.Information, "storage: {Path} (WAL), retention {Days} days, {Outbox} message(s) waiting in the outbox")]
     public static partial void StorageOpened(ILogger logger, string path, int days, long outbox);
 

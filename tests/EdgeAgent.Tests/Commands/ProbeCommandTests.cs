@@ -34,6 +34,24 @@ public sealed class ProbeCommandTests
         Assert.Contains("state          MPPT", output, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task Probe_RtuOverSocatPty_PrintsManufacturerModelRatedAndLivePower()
+    {
+        await using var pty = await SocatPtyPair.StartAsync("probe-pty");
+        await using var sim = new SimulatorFixture();
+        sim.Host.StartRtu(pty.ServerPath, 9600);
+        var (code, output, error) = await RunAsync("--rtu", pty.ClientPath, "--baud", "9600");
+        Assert.True(code == 0, error);
+        Assert.Contains($"SunSpec device at {pty.ClientPath} unit 1 (marker at 40000)", output, StringComparison.Ordinal);
+        Assert.Contains("manufacturer   PvEdge", output, StringComparison.Ordinal);
+        Assert.Contains("model          SIM-INV-2MPPT", output, StringComparison.Ordinal);
+        var rated = Math.Round(sim.Plant.AcRatingW).ToString(CultureInfo.InvariantCulture);
+        Assert.Contains($"rated power    {rated} W", output, StringComparison.Ordinal); // model 120 WRtg × 10^WRtg_SF
+        var ac = Math.Round(sim.Host.Engine.LastInverter!.AcPowerW).ToString(CultureInfo.InvariantCulture);
+        Assert.Contains($"AC power       {ac} W", output, StringComparison.Ordinal);
+        Assert.Contains("state          MPPT", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Probe_MetStationUnit_PrintsIrradianceNotInverterLines()
     {

@@ -28,6 +28,9 @@ public sealed class RegisterMapReadingSource : IReadingSource
 
     public TimeSpan Cadence { get; }
 
+    /// <summary>"192.168.1.50:502 unit 1" or "/dev/ttyUSB0@9600 unit 3".</summary>
+    public string Endpoint => $"{_reader.Endpoint} unit {_unitId}";
+
     public RegisterMap Map { get; }
 
     /// <summary>The reads one poll makes: (table, start, count).</summary>

@@ -36,6 +36,9 @@ public abstract class SensorSource : IReadingSource, IDisposable
     /// <summary>Where it is wired ("i2c-1 0x76").</summary>
     public string Wiring => Config.Wiring;
 
+    /// <summary>The wiring, as the endpoint named in log lines.</summary>
+    public string Endpoint => Wiring;
+
     /// <summary>The quantities every read returns, in order.</summary>
     public abstract IReadOnlyList<string> Quantities { get; }
 

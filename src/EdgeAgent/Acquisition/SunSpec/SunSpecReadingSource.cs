@@ -33,6 +33,9 @@ public sealed class SunSpecReadingSource : IReadingSource
 
     public TimeSpan Cadence { get; }
 
+    /// <summary>"192.168.1.50:502 unit 1" or "/dev/ttyUSB0@9600 unit 1, 2".</summary>
+    public string Endpoint => $"{_reader.Endpoint} unit {string.Join(", ", _unitIds)}";
+
     /// <summary>The devices discovered so far, by unit id.</summary>
     public IReadOnlyDictionary<byte, SunSpecDevice> Devices => _devices;
 

@@ -121,29 +121,12 @@ public sealed partial class SunSpecInteropTests
     [SkippableFact]
     public async Task SunSpecReadingSource_SimulatorOverRtuPty_ReadsInverter()
     {
-        var socat = ExternalTools.Require("socat", "socat");
+        await using var pty = await SocatPtyPair.StartAsync("sim-pty");
         await using var sim = new SimulatorFixture();
-        var dir = Directory.CreateTempSubdirectory("sim-pty");
-        var (simSide, agentSide) = (Path.Combine(dir.FullName, "sim"), Path.Combine(dir.FullName, "agent"));
-        using var process = Process.Start(new ProcessStartInfo(socat, ["-d", $"pty,raw,echo=0,link={simSide}", $"pty,raw,echo=0,link={agentSide}"]) { RedirectStandardError = true })!;
-        try
-        {
-            for (var i = 0; i < 50 && !(File.Exists(simSide) && File.Exists(agentSide)); i++)
-            {
-                await Task.Delay(20);
-            }
-            Skip.IfNot(File.Exists(simSide), "socat did not create the pty pair");
-            sim.Host.StartRtu(simSide, 38400);
-            await using var client = ModbusClient.ForRtu(agentSide, 38400, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(1), Retries = 1 });
-            var readings = (await new SunSpecReadingSource("rtu", client, [1], TimeSpan.FromSeconds(10), sim.Clock).ReadAsync(CancellationToken.None)).ToDictionary(r => r.Quantity);
-            Assert.Equal(ReadingQuality.Good, readings["ac_power_w"].Quality);
-            Assert.Equal(Math.Round(sim.Host.Engine.LastInverter!.AcPowerW), readings["ac_power_w"].Value);
-        }
-        finally
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-            dir.Delete(true);
-        }
+        sim.Host.StartRtu(pty.ServerPath, 38400);
+        await using var client = ModbusClient.ForRtu(pty.ClientPath, 38400, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(1), Retries = 1 });
+        var readings = (await new SunSpecReadingSource("rtu", client, [1], TimeSpan.FromSeconds(10), sim.Clock).ReadAsync(CancellationToken.None)).ToDictionary(r => r.Quantity);
+        Assert.Equal(ReadingQuality.Good, readings["ac_power_w"].Quality);
+        Assert.Equal(Math.Round(sim.Host.Engine.LastInverter!.AcPowerW), readings["ac_power_w"].Value);
     }
 }
