@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using PvEdge.Modbus.Client;
@@ -86,33 +85,12 @@ public sealed class RtuTests
     [SkippableFact]
     public async Task Read_OverSocatPtyPair_ReturnsRegisters()
     {
-        var socat = ExternalTools.Require("socat", "socat");
-        var dir = Directory.CreateTempSubdirectory("modbus-pty");
-        var a = Path.Combine(dir.FullName, "server");
-        var b = Path.Combine(dir.FullName, "client");
-        using var process = Process.Start(new ProcessStartInfo(socat, ["-d", $"pty,raw,echo=0,link={a}", $"pty,raw,echo=0,link={b}"])
-        {
-            RedirectStandardError = true,
-        })!;
-        try
-        {
-            for (var i = 0; i < 50 && !(File.Exists(a) && File.Exists(b)); i++)
-            {
-                await Task.Delay(20);
-            }
-            Skip.IfNot(File.Exists(a) && File.Exists(b), "socat did not create the pty pair");
-            await using var server = ModbusRtuServer.OpenSerial(Model(), a, 19200);
-            server.Start();
-            await using var client = ModbusClient.ForRtu(b, 19200, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(5), Retries = 1 });
-            Assert.Equal(new ushort[] { 0x5375, 0x6E53, 1, 66 }, await client.ReadHoldingRegistersAsync(7, 40000, 4, CancellationToken.None));
-            await client.WriteSingleRegisterAsync(7, 40002, 5, CancellationToken.None);
-            Assert.Equal(5, (await client.ReadHoldingRegistersAsync(7, 40002, 1, CancellationToken.None))[0]);
-        }
-        finally
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-            dir.Delete(true);
-        }
+        await using var pty = await SocatPtyPair.StartAsync("modbus-pty");
+        await using var server = ModbusRtuServer.OpenSerial(Model(), pty.ServerPath, 19200);
+        server.Start();
+        await using var client = ModbusClient.ForRtu(pty.ClientPath, 19200, new ModbusClientOptions { Timeout = TimeSpan.FromSeconds(5), Retries = 1 });
+        Assert.Equal(new ushort[] { 0x5375, 0x6E53, 1, 66 }, await client.ReadHoldingRegistersAsync(7, 40000, 4, CancellationToken.None));
+        await client.WriteSingleRegisterAsync(7, 40002, 5, CancellationToken.None);
+        Assert.Equal(5, (await client.ReadHoldingRegistersAsync(7, 40002, 1, CancellationToken.None))[0]);
     }
 }
