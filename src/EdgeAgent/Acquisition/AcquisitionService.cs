@@ -120,7 +120,13 @@ public sealed class AcquisitionService : BackgroundService
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    AgentLog.SourceFailed(_logger, source.Name, ex.Message);
+                    // once, like a device that stops answering: a source that keeps failing must not write a line every poll
+                    var known = _answers.TryGetValue(source, out var was);
+                    if (!known || was.Answering)
+                    {
+                        AgentLog.SourceFailed(_logger, source.Name, ex.Message);
+                        _answers[source] = new SourceAnswer(false, was.LastAnswerUtc, _time.GetTimestamp());
+                    }
                     continue;
                 }
                 _health.Report(PipelineStage.Acquisition);

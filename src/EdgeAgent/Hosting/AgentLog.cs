@@ -21,7 +21,7 @@ internal static partial class AgentLog
     [LoggerMessage(200, LogLevel.Information, "acquisition: {Count} source(s): {Names}")]
     public static partial void AcquisitionSources(ILogger logger, int count, string names);
 
-    [LoggerMessage(201, LogLevel.Warning, "source {Source} failed: {Reason}; its readings count as missing")]
+    [LoggerMessage(201, LogLevel.Warning, "source {Source} failed: {Reason}; its readings count as missing (logged once, until it answers again)")]
     public static partial void SourceFailed(ILogger logger, string source, string reason);
 
     [LoggerMessage(202, LogLevel.Warning, "the interval channel is full; the oldest interval was dropped by a slow stage")]

@@ -13,13 +13,14 @@ namespace PvEdge.EdgeAgent.Tests.Acquisition;
 /// answered since start), one information line when it answers again, never a line per failed poll.</summary>
 public sealed class SourceAnswerLogTests
 {
+    private const int SourceFailed = 201;
     private const int NotAnswering = 204;
     private const int AnswersAgain = 205;
     private static readonly DateTimeOffset Start = new(2026, 6, 21, 10, 0, 5, TimeSpan.Zero);
 
     /// <summary>Answers or not at each poll as its script says (the last entry repeats), as a Modbus source does: a device that
-    /// does not answer gives every quantity Missing with the reason.</summary>
-    private sealed class ScriptedSource(TimeProvider clock, params bool[] script) : IReadingSource
+    /// does not answer gives every quantity Missing with the reason; null: the read throws (a faulty source).</summary>
+    private sealed class ScriptedSource(TimeProvider clock, params bool?[] script) : IReadingSource
     {
         private int _polls;
 
@@ -35,8 +36,12 @@ public sealed class SourceAnswerLogTests
         {
             var answers = script[Math.Min(_polls, script.Length - 1)];
             Interlocked.Increment(ref _polls);
+            if (answers is null)
+            {
+                throw new InvalidOperationException("decoder bug");
+            }
             var now = clock.GetUtcNow();
-            IReadOnlyList<Reading> readings = answers
+            IReadOnlyList<Reading> readings = answers.Value
                 ? [Reading.Good("ac_power_w", 1000, now, "inverter/unit1"), Reading.Good("inverter_state", 4, now, "inverter/unit1")]
                 : [Reading.Missing("ac_power_w", now, "inverter/unit1", "no reply from unit 1 within 1000 ms"),
                     Reading.Missing("inverter_state", now, "inverter/unit1", "no reply from unit 1 within 1000 ms")];
@@ -45,8 +50,8 @@ public sealed class SourceAnswerLogTests
     }
 
     /// <summary>Runs the acquisition loop over <paramref name="script"/> (one poll per 10 s) and one poll more, so that the last
-    /// scripted poll has been looked at; returns the log lines of the source's answers.</summary>
-    private static async Task<List<(LogLevel Level, int EventId, string Message)>> RunAsync(params bool[] script)
+    /// scripted poll has been looked at; returns the log lines of the source's answers and failures.</summary>
+    private static async Task<List<(LogLevel Level, int EventId, string Message)>> RunAsync(params bool?[] script)
     {
         var clock = new FakeTimeProvider(Start);
         var source = new ScriptedSource(clock, script);
@@ -67,8 +72,7 @@ public sealed class SourceAnswerLogTests
         {
             await service.StopAsync(CancellationToken.None);
         }
-        Assert.DoesNotContain(logger.Lines, l => l.EventId == 201); // the source never throws: no "source failed" lines either
-        return logger.Lines.Where(l => l.EventId is NotAnswering or AnswersAgain).ToList();
+        return logger.Lines.Where(l => l.EventId is SourceFailed or NotAnswering or AnswersAgain).ToList();
     }
 
     [Fact]
@@ -170,5 +174,18 @@ public sealed class SourceAnswerLogTests
         Assert.StartsWith($"source inverter at 127.0.0.1:{port} unit 1 does not answer: ", warning.Message, StringComparison.Ordinal);
         Assert.Contains("connection refused", warning.Message, StringComparison.Ordinal);
         Assert.Contains("(last answer: none since start)", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SourceThrowsAtEveryPollThenAnswers_OneFailureLineThenOneInformation()
+    {
+        var lines = await RunAsync(true, null, null, null, true);
+        Assert.Collection(lines,
+            failed =>
+            {
+                Assert.Equal((LogLevel.Warning, SourceFailed), (failed.Level, failed.EventId));
+                Assert.Contains("decoder bug", failed.Message, StringComparison.Ordinal);
+            },
+            again => Assert.Equal((LogLevel.Information, AnswersAgain), (again.Level, again.EventId)));
     }
 }
