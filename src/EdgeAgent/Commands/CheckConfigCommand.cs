@@ -33,11 +33,11 @@ public sealed class CheckConfigCommand : ICliCommand
         context.Out.WriteLine($"storage: {Storage.AgentDatabase.Describe(AgentHost.DatabasePath(setup))}");
         context.Out.WriteLine($"model store: {Models.ModelStore.Describe(setup)}");
         context.Out.WriteLine($"nightly fine-tuning: {Models.RetuneService.Describe(setup.Model, models.Model)}");
-        foreach (var line in Acquisition.Devices.DeviceAgentWiring.Describe(setup.Configuration))
+        foreach (var line in Acquisition.Devices.DeviceAgentWiring.Describe(setup.Configuration, setup.Devices))
         {
             context.Out.WriteLine(line);
         }
-        context.Out.WriteLine($"sensors: {Acquisition.Sensors.SensorAgentWiring.Describe(setup.Configuration)}");
+        context.Out.WriteLine($"sensors: {Acquisition.Sensors.SensorAgentWiring.Describe(setup.Configuration, setup.Sensors)}");
         context.Out.WriteLine(setup.Warnings.Count == 0 ? "configuration OK" : $"configuration usable with {setup.Warnings.Count} warning(s)");
         return Task.FromResult(0);
     }

@@ -57,7 +57,7 @@ public sealed class AgentHostSettings
 
 /// <summary>What composition learned before building: effective options, demo or not, warnings (unknown keys), and the logger factory.</summary>
 public sealed record AgentSetup(IConfiguration Configuration, bool Demo, GatewayOptions Gateway, ModelOptions Model, DemoOptions DemoOptions, MqttOptions Mqtt,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings, IReadOnlyList<ConfiguredDevice> Devices, Acquisition.Sensors.SensorOptions? Sensors);
 
 /// <summary>Composes the Generic Host: configuration, validated options, systemd integration, the stage services and their channels.</summary>
 public static class AgentHost
@@ -125,7 +125,7 @@ public static class AgentHost
         var devices = DeviceAgentWiring.Check(configuration);
         warnings.AddRange(DeviceAgentWiring.Warnings(configuration, devices, sensors));
         return new AgentSetup(configuration, demo, Bind<GatewayOptions>(configuration, GatewayOptions.Section), Bind<ModelOptions>(configuration, ModelOptions.Section),
-            Bind<DemoOptions>(configuration, DemoOptions.Section), Bind<MqttOptions>(configuration, MqttOptions.Section), warnings);
+            Bind<DemoOptions>(configuration, DemoOptions.Section), Bind<MqttOptions>(configuration, MqttOptions.Section), warnings, devices, sensors);
     }
 
     private static T Bind<T>(IConfiguration configuration, string section) where T : new()
@@ -277,9 +277,9 @@ public static class AgentHost
                 return simulator.Sources.ToList();
             });
             s.AddSingleton<DemoSimulatorHolder>();
-            DeviceAgentWiring.AddDevices(s, setup.Configuration);
+            DeviceAgentWiring.AddDevices(s, setup.Devices);
         }
-        Acquisition.Sensors.SensorAgentWiring.AddSensors(s, setup.Configuration);
+        Acquisition.Sensors.SensorAgentWiring.AddSensors(s, setup.Configuration, setup.Sensors);
         s.AddSingleton<IEnumerable<IReadingSource>>(sp => Acquisition.Sensors.SensorAgentWiring.WithSensors(sp, sp.GetRequiredService<List<IReadingSource>>()));
 
         s.AddSingleton<MqttPublisherService>();

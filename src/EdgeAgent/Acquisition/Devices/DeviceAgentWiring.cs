@@ -42,9 +42,10 @@ public static class DeviceAgentWiring
 
     /// <summary>check-config's lines: one per device ("device inverter: Modbus TCP 192.168.1.50:502, unit 1, SunSpec, every 5 s"),
     /// or "devices: none" and what is read instead.</summary>
-    public static IReadOnlyList<string> Describe(IConfiguration configuration)
+    /// <param name="devices">as <see cref="Check"/> gave them</param>
+    public static IReadOnlyList<string> Describe(IConfiguration configuration, IReadOnlyList<ConfiguredDevice> devices)
     {
-        var devices = Check(configuration);
+        ArgumentNullException.ThrowIfNull(devices);
         if (devices.Count > 0)
         {
             return [.. devices.Select(d => $"device {d.Describe()}")];
@@ -52,12 +53,13 @@ public static class DeviceAgentWiring
         return [Bind(configuration).Simulated ? "devices: none (Acquisition:Simulated is true: the built-in simulated inverter)" : "devices: none"];
     }
 
-    /// <summary>Registers the <see cref="ModbusDeviceSet"/> of the configured devices, built on first use: readings stamped by the
-    /// agent's <see cref="TimeProvider"/>, Modbus timeouts on the <see cref="WallClock"/>. The container disposes it at shutdown.</summary>
-    public static void AddDevices(IServiceCollection services, IConfiguration configuration)
+    /// <summary>Registers the <see cref="ModbusDeviceSet"/> of the configured devices (as <see cref="Check"/> gave them), built on
+    /// first use: readings stamped by the agent's <see cref="TimeProvider"/>, Modbus timeouts on the <see cref="WallClock"/>. The
+    /// container disposes it at shutdown.</summary>
+    public static void AddDevices(IServiceCollection services, IReadOnlyList<ConfiguredDevice> devices)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var devices = Check(configuration);
+        ArgumentNullException.ThrowIfNull(devices);
         services.AddSingleton(sp => ModbusDeviceSet.Create(devices, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<WallClock>().Time));
     }
 

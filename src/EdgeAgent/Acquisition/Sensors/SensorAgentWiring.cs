@@ -86,9 +86,9 @@ public static class SensorAgentWiring
     }
 
     /// <summary>"none" or "3 (module-temp, air, poa) on simulated twins": for check-config.</summary>
-    public static string Describe(IConfiguration configuration)
+    /// <param name="options">the sensor list as <see cref="Check"/> gave it</param>
+    public static string Describe(IConfiguration configuration, SensorOptions? options)
     {
-        var options = Check(configuration);
         if (options is null || options.Sensors.Count == 0)
         {
             return "none";
@@ -99,10 +99,10 @@ public static class SensorAgentWiring
 
     /// <summary>Registers a <see cref="SensorSet"/> built on first use from the configured list, on the Pi's buses or, when
     /// <c>Sensors:Simulated</c>, on twins that follow the agent's <see cref="TimeProvider"/>. The container disposes it at shutdown.</summary>
-    public static void AddSensors(IServiceCollection services, IConfiguration configuration)
+    /// <param name="options">the sensor list as <see cref="Check"/> gave it</param>
+    public static void AddSensors(IServiceCollection services, IConfiguration configuration, SensorOptions? options)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = Check(configuration);
         var simulated = Bind(configuration).Simulated;
         services.AddSingleton(sp => Create(options, simulated, sp.GetRequiredService<TimeProvider>()));
     }
